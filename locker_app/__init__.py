@@ -1,0 +1,52 @@
+"""The locker service: create_app builds a configured Flask app; nothing starts on import."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify
+
+from .clock import system_clock
+from .config import check_settings, load_settings
+from .database import configure_engine
+from .extensions import db, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(os.environ, app.instance_path))
+    app.config.update(config or {})
+    check_settings(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from .sms.senders import build_sender
+
+    app.extensions["locker.clock"] = app.config.get("CLOCK") or system_clock
+    app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
+
+    from .api import bp as api_bp
+    from .cli import locker
+    from .kiosk_api import bp as kiosk_api_bp
+    from .web.problems import register_error_handlers
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(kiosk_api_bp)
+    app.cli.add_command(locker)
+    register_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify({"status": "ok"})
+
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    return app

@@ -1,0 +1,63 @@
+"""Every courier POST runs under an Idempotency-Key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, g, request
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import current_session
+from ..services import idempotency
+from ..services.errors import InvalidInput
+from ..web.transaction import commit, now, rollback
+
+
+class MissingKey(InvalidInput):
+    slug = "idempotency-key-required"
+    title = "Every POST needs an Idempotency-Key header"
+
+
+def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Claim the key in a short transaction of its own, so that a concurrent duplicate sees it
+    running (409); then do the work and store the answer in the request's one transaction."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 255 or not key.isprintable():
+            raise MissingKey("send a unique Idempotency-Key (at most 255 characters) with every POST")
+        courier = g.courier
+        fingerprint = idempotency.request_fingerprint(request.method, request.path, request.get_data(cache=True))
+        ttl = timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
+        try:
+            outcome = idempotency.claim(current_session(), now(), courier.id, key, fingerprint, ttl)
+        except IntegrityError:
+            # Another request inserted the same key between our look and our insert.
+            rollback()
+            outcome = idempotency.claim(current_session(), now(), courier.id, key, fingerprint, ttl)
+        if isinstance(outcome, idempotency.Replay):
+            rollback()
+            response = Response(outcome.body, status=outcome.status, mimetype="application/json")
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        record_id = outcome.id
+        commit()
+        try:
+            response = view(*args, **kwargs)
+        except BaseException:
+            rollback()
+            idempotency.release(current_session(), record_id)
+            commit()
+            raise
+        if 200 <= response.status_code < 300:
+            idempotency.complete(current_session(), record_id, response.status_code, response.get_data(as_text=True))
+        else:
+            idempotency.release(current_session(), record_id)
+        commit()
+        return response
+
+    return wrapper

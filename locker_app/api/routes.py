@@ -1,0 +1,83 @@
+"""Courier endpoints: parse, authorise, call a service, shape the answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from ..extensions import current_session
+from ..services import parcels
+from ..sms.kick import kick_relay
+from ..web.auth import current_courier
+from ..web.parsing import json_object, query_int
+from ..web.transaction import after_commit, commit, now
+from .idempotent import idempotent
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _authenticate() -> None:
+    g.courier = current_courier()
+
+
+def _json(payload: object, status: int = 200) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+@bp.post("/sites/<site_code>/reservations")
+@idempotent
+def reserve(site_code: str) -> Response:
+    body = json_object()
+    parcel = parcels.reserve(
+        current_session(),
+        now(),
+        g.courier,
+        site_code,
+        tracking_number=body.get("tracking_number"),
+        recipient_phone=body.get("recipient_phone"),
+        size=body.get("size"),
+        accessible=body.get("accessible", False),
+    )
+    return _json(parcels.parcel_view(parcel), 201)
+
+
+@bp.post("/parcels/<parcel_id>/deposit")
+@idempotent
+def deposit(parcel_id: str) -> Response:
+    json_object(optional=True)
+    parcel = parcels.deposit(current_session(), now(), g.courier, parcel_id, current_app.config["CODE_PEPPER"])
+    after_commit(kick_relay)
+    return _json(parcels.parcel_view(parcel))
+
+
+@bp.post("/parcels/<parcel_id>/cancel")
+@idempotent
+def cancel(parcel_id: str) -> Response:
+    json_object(optional=True)
+    parcel = parcels.cancel(current_session(), now(), g.courier, parcel_id)
+    return _json(parcels.parcel_view(parcel))
+
+
+@bp.get("/parcels/<parcel_id>")
+def get_parcel(parcel_id: str) -> Response:
+    view = parcels.parcel_view(parcels.get_for_carrier(current_session(), g.courier, parcel_id))
+    commit()
+    return _json(view)
+
+
+@bp.get("/parcels")
+def list_parcels() -> Response:
+    found = parcels.list_for_carrier(
+        current_session(),
+        g.courier,
+        state=request.args.get("state"),
+        site_code=request.args.get("site"),
+        tracking_number=request.args.get("tracking_number"),
+        limit=query_int("limit", 50, 1, 200),
+        offset=query_int("offset", 0, 0, 1_000_000),
+    )
+    payload = {"parcels": [parcels.parcel_view(p) for p in found]}
+    commit()
+    return _json(payload)

@@ -1,0 +1,66 @@
+"""Settings from LOCKER_* and TWILIO_* environment variables, with safe defaults for development."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development, see below
+DEV_PEPPER = "dev-only-code-pepper-change-me"
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    default_db = "sqlite:///" + str(Path(instance_path) / "locker.db")
+    settings: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": env.get("LOCKER_DATABASE_URL") or default_db,
+        "SECRET_KEY": env.get("LOCKER_SECRET_KEY") or DEV_SECRET,
+        "CODE_PEPPER": env.get("LOCKER_CODE_PEPPER") or DEV_PEPPER,
+        "SMS_BACKEND": (env.get("LOCKER_SMS_BACKEND") or "console").lower(),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN"),
+        "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER"),
+        "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
+        "TWILIO_BASE_URL": env.get("LOCKER_TWILIO_BASE_URL"),
+        "TWILIO_TIMEOUT_SECONDS": float(env.get("LOCKER_TWILIO_TIMEOUT_SECONDS") or 10),
+        "PUBLIC_URL": (env.get("LOCKER_PUBLIC_URL") or "").rstrip("/") or None,
+        # Send the SMS from the web process right after the deposit commits, instead of waiting for
+        # the scheduler's next relay run.
+        "SMS_KICK": _flag(env.get("LOCKER_SMS_KICK"), default=True),
+        "PRODUCTION": _flag(env.get("LOCKER_PRODUCTION")),
+        "MAX_CONTENT_LENGTH": int(env.get("LOCKER_MAX_BODY_BYTES") or 64 * 1024),
+        "IDEMPOTENCY_TTL_HOURS": 24,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "JSON_SORT_KEYS": False,
+    }
+    return settings
+
+
+def check_settings(settings: Mapping[str, Any]) -> None:
+    """Refuse development secrets in production; warn about them elsewhere."""
+    weak = [name for name, dev in (("SECRET_KEY", DEV_SECRET), ("CODE_PEPPER", DEV_PEPPER))
+            if settings.get(name) == dev]
+    if weak and settings.get("PRODUCTION"):
+        raise RuntimeError(f"set LOCKER_{'/'.join(weak)} before running in production")
+    if settings.get("SMS_BACKEND") not in {"console", "twilio"}:
+        raise RuntimeError("LOCKER_SMS_BACKEND must be 'console' or 'twilio'")
+    if settings.get("SMS_BACKEND") == "twilio":
+        missing = [n for n in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not settings.get(n)]
+        if not (settings.get("TWILIO_FROM_NUMBER") or settings.get("TWILIO_MESSAGING_SERVICE_SID")):
+            missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        if missing:
+            raise RuntimeError("the twilio SMS backend needs " + ", ".join(missing))
+
+
+def environment() -> Mapping[str, str]:
+    return os.environ

@@ -1,0 +1,127 @@
+"""Timed jobs and the scheduler process that runs them.
+
+Each job is a function of (session, now) that claims its rows with SKIP LOCKED on PostgreSQL
+(BEGIN IMMEDIATE serialises them on SQLite), so a second scheduler started by mistake does no harm.
+The scheduler runs only in its own process (`flask locker scheduler`), never in a web worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .extensions import current_session, db
+from .models import Parcel
+from .services import idempotency
+from .services.parcels import release_reservation
+from .sms.relay import relay_once
+
+log = logging.getLogger(__name__)
+
+
+def release_stale_reservations(session: Session, now: datetime) -> int:
+    stale = session.scalars(
+        select(Parcel)
+        .where(Parcel.state == "reserved", Parcel.reserved_until < now)
+        .order_by(Parcel.reserved_until)
+        .limit(500)
+        .with_for_update(skip_locked=True, of=Parcel)
+    ).all()
+    for parcel in stale:
+        release_reservation(session, now, parcel, actor="scheduler")
+    return len(stale)
+
+
+def purge_idempotency_records(session: Session, now: datetime) -> int:
+    return idempotency.purge_expired(session, now)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Session, datetime], int]
+    every_seconds: int
+
+
+DB_JOBS = (
+    Job("release-reservations", release_stale_reservations, 60),
+    Job("purge-idempotency", purge_idempotency_records, 3600),
+)
+RELAY_EVERY_SECONDS = 5
+
+
+def run_db_job(job: Job, now: datetime) -> int:
+    try:
+        count = job.run(current_session(), now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if count:
+        log.info("job %s: %d rows", job.name, count)
+    return count
+
+
+def status_callback_url() -> str | None:
+    public = current_app.config.get("PUBLIC_URL")
+    return f"{public}/webhooks/twilio/status" if public else None
+
+
+def relay_job(now: datetime | None = None) -> int:
+    clock = (lambda: now) if now is not None else current_app.extensions["locker.clock"]
+    try:
+        return relay_once(current_session(), current_app.extensions["locker.sms_sender"], clock, status_callback_url())
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def run_all_once(now: datetime) -> dict[str, int]:
+    """Every job once, as of `now`: catching up after an outage, and tests."""
+    done = {job.name: run_db_job(job, now) for job in DB_JOBS}
+    done["sms-relay"] = relay_job(now)
+    return done
+
+
+def run_scheduler(app: Flask) -> None:  # pragma: no cover - exercised by hand and by `make run`
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        # coalesce: after a pause, run a missed job once rather than once per missed interval.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+
+    def in_app(fn: Callable[[], object], name: str) -> Callable[[], None]:
+        def run() -> None:
+            started = time.monotonic()
+            with app.app_context():
+                try:
+                    fn()
+                except Exception:
+                    log.exception("job %s failed", name)
+                finally:
+                    db.session.remove()
+            log.debug("job %s took %.3fs", name, time.monotonic() - started)
+
+        return run
+
+    def db_job(job: Job) -> Callable[[], object]:
+        return lambda: run_db_job(job, app.extensions["locker.clock"]())
+
+    for job in DB_JOBS:
+        scheduler.add_job(in_app(db_job(job), job.name), "interval", seconds=job.every_seconds, id=job.name,
+                          next_run_time=datetime.now(UTC))
+    scheduler.add_job(in_app(relay_job, "sms-relay"), "interval", seconds=RELAY_EVERY_SECONDS, id="sms-relay")
+    log.info("scheduler started with %d jobs", len(DB_JOBS) + 1)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)

@@ -1,0 +1,269 @@
+"""Tables and the constraints the database itself enforces."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+SIZES = ("S", "M", "L", "XL")
+# A compartment holds at most one parcel in these states; the partial unique index below says so.
+ACTIVE_STATES = ("reserved", "stored", "expired")
+PARCEL_STATES = ("reserved", "stored", "picked_up", "cancelled", "expired", "returned")
+_ACTIVE_SQL = "state IN ('reserved', 'stored', 'expired')"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases; SQLite would otherwise hand back naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+class Site(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    sms_name: Mapped[str] = mapped_column(String(20))
+    district: Mapped[str | None] = mapped_column(String(80), index=True)
+    country: Mapped[str] = mapped_column(String(2), default="KR")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+    language: Mapped[str] = mapped_column(String(2), default="ko")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    require_phone_suffix: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Storage policy; defaults follow Seoul's public lockers.
+    reservation_hold_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    free_hours: Mapped[int] = mapped_column(Integer, default=48)
+    fee_per_day: Mapped[int] = mapped_column(Integer, default=1000)
+    currency: Mapped[str] = mapped_column(String(3), default="KRW")
+    reminder_after_hours: Mapped[int] = mapped_column(Integer, default=24)
+    reminder_before_free_end_hours: Mapped[int] = mapped_column(Integer, default=6)
+    expiry_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    compartments: Mapped[list[Compartment]] = relationship(back_populates="site", order_by="Compartment.label")
+
+
+class Compartment(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "compartments"
+    __table_args__ = (
+        UniqueConstraint("site_id", "label", name="uq_compartments_site_label"),
+        Index("ix_compartments_assignment", "site_id", "size", "in_service", "accessible", "last_used_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    label: Mapped[str] = mapped_column(String(8))
+    size: Mapped[str] = mapped_column(String(2))
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_service: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship(back_populates="compartments")
+
+
+class Carrier(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "carriers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Courier(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "couriers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    carrier: Mapped[Carrier] = relationship()
+
+
+class Kiosk(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+
+
+class Admin(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "admins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="operator")
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Parcel(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "parcels"
+    __table_args__ = (
+        Index(
+            "uq_parcels_one_active_per_compartment",
+            "compartment_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        Index("ix_parcels_carrier_created", "carrier_id", "created_at"),
+        Index("ix_parcels_site_state", "site_id", "state"),
+        Index("ix_parcels_state_reserved_until", "state", "reserved_until"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_uuid)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    compartment_id: Mapped[int] = mapped_column(ForeignKey("compartments.id"))
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
+    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id"))
+    tracking_number: Mapped[str] = mapped_column(String(64), index=True)
+    recipient_phone: Mapped[str | None] = mapped_column(String(20))
+    size_requested: Mapped[str] = mapped_column(String(2))
+    accessible_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16))
+    notification_failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deposited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    free_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pickup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+    compartment: Mapped[Compartment] = relationship()
+    courier: Mapped[Courier] = relationship()
+
+
+class AccessCode(db.Model):  # type: ignore[name-defined]
+    """A pickup or return code, kept only as HMAC-SHA256(pepper, site || code)."""
+
+    __tablename__ = "access_codes"
+    __table_args__ = (
+        Index(
+            "uq_access_codes_active_digest",
+            "site_id",
+            "digest",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[str] = mapped_column(ForeignKey("parcels.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(8))  # pickup | return
+    digest: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    parcel: Mapped[Parcel] = relationship()
+
+
+class Message(db.Model):  # type: ignore[name-defined]
+    """One SMS in the outbox."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[str | None] = mapped_column(ForeignKey("parcels.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    to_phone: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+    # Where the one-time code sits in body, so it can be masked once the provider has the message.
+    code_offset: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    segments: Mapped[int | None] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Event(db.Model):  # type: ignore[name-defined]
+    """The audit trail: who did what to which compartment or parcel, when."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    compartment_id: Mapped[int | None] = mapped_column(ForeignKey("compartments.id"))
+    parcel_id: Mapped[str | None] = mapped_column(ForeignKey("parcels.id"), index=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("courier_id", "key", name="uq_idempotency_records_courier_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(8))  # running | done
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

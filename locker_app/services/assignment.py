@@ -1,0 +1,99 @@
+"""Which compartment a new parcel goes into."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session
+
+from ..models import ACTIVE_STATES, SIZES, Compartment, Parcel, Site
+
+SIZE_RANK = {size: rank for rank, size in enumerate(SIZES)}
+# How many locked-then-taken compartments we step over before giving up; see assign_compartment.
+_MAX_STEPS = 8
+
+
+def sizes_that_fit(size: str) -> tuple[str, ...]:
+    """The requested size first, then larger ones: a parcel may be upsized, never squeezed."""
+    return SIZES[SIZE_RANK[size]:]
+
+
+def _occupied(compartment_id: Any) -> Any:
+    return exists().where(Parcel.compartment_id == compartment_id, Parcel.state.in_(ACTIVE_STATES))
+
+
+def assign_compartment(session: Session, site_id: int, size: str, accessible: bool) -> Compartment | None:
+    """Lock and return the best free compartment, or None when the site has no room for the size.
+
+    Best means: smallest size that fits, then least recently used (to spread wear on doors and
+    hinges), and accessible compartments only for those who asked for one, so that they stay free
+    for residents who need them. Callers must insert the parcel in the same transaction.
+    """
+    rank = case(SIZE_RANK, value=Compartment.size)
+    skipped: list[int] = []
+    for _ in range(_MAX_STEPS):
+        query = (
+            select(Compartment)
+            .where(
+                Compartment.site_id == site_id,
+                Compartment.in_service.is_(True),
+                Compartment.accessible.is_(accessible),
+                Compartment.size.in_(sizes_that_fit(size)),
+                ~_occupied(Compartment.id),
+            )
+            .order_by(rank, Compartment.last_used_at.asc().nulls_first(), Compartment.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=Compartment)
+        )
+        if skipped:
+            query = query.where(Compartment.id.not_in(skipped))
+        compartment = session.scalars(query).first()
+        if compartment is None:
+            return None
+        # Under READ COMMITTED the lock can be won just after another transaction committed a
+        # parcel into this compartment, which the first statement's snapshot could not see; a
+        # fresh statement can.
+        if not session.scalar(select(_occupied(compartment.id))):
+            return compartment
+        skipped.append(compartment.id)
+    return None
+
+
+def _distance_m(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    r = 6_371_000.0
+    p1, p2 = math.radians(a_lat), math.radians(b_lat)
+    dp, dl = p2 - p1, math.radians(b_lon - a_lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))
+
+
+def alternatives(session: Session, site: Site, size: str, accessible: bool, limit: int = 3) -> list[dict[str, Any]]:
+    """Nearby sites that have room for the size right now, nearest first."""
+    free = func.count(Compartment.id)
+    rows = session.execute(
+        select(Site.code, Site.name, Site.lat, Site.lon, Site.district, free)
+        .join(Compartment, Compartment.site_id == Site.id)
+        .where(
+            Site.id != site.id,
+            Site.country == site.country,
+            Compartment.in_service.is_(True),
+            Compartment.accessible.is_(accessible),
+            Compartment.size.in_(sizes_that_fit(size)),
+            ~_occupied(Compartment.id),
+        )
+        .group_by(Site.id, Site.code, Site.name, Site.lat, Site.lon, Site.district)
+    ).all()
+    found = []
+    for code, name, lat, lon, district, count in rows:
+        if None not in (site.lat, site.lon, lat, lon):
+            distance: float | None = _distance_m(site.lat, site.lon, lat, lon)  # type: ignore[arg-type]
+        elif district is not None and district == site.district:
+            distance = None
+        else:
+            continue
+        found.append({"site": code, "name": name, "free": count,
+                      "distance_m": None if distance is None else round(distance)})
+    found.sort(key=lambda alt: (alt["distance_m"] is None, alt["distance_m"] or 0, alt["site"]))
+    return found[:limit]

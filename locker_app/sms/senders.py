@@ -1,0 +1,113 @@
+"""The sender interface and its two implementations: the console (development) and Twilio."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .segments import count_segments
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes that no retry can cure: invalid number, unsubscribed, not allowed, not a mobile.
+PERMANENT_ERRORS = frozenset({21211, 21610, 21408, 21612, 21614, 21635})
+TEMPORARY_ERRORS = frozenset({20429})
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sid: str
+    status: str
+    segments: int | None
+
+
+class SmsError(Exception):
+    def __init__(self, message: str, *, temporary: bool, code: int | None = None) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.code = code
+
+
+class SmsSender(Protocol):
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult: ...
+
+
+class ConsoleSender:
+    """Prints the message where a developer running `make run` can read it.
+
+    This is the development stand-in for a phone, so it shows the number and the code; it is
+    refused when LOCKER_PRODUCTION is set.
+    """
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self.log = logger or logging.getLogger("locker.sms.console")
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        self.log.warning("SMS to %s:\n%s", to, body)
+        return SendResult(sid=f"console-{uuid.uuid4().hex}", status="sent", segments=count_segments(body))
+
+
+class TwilioSender:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 10.0,
+        http_client: Any = None,
+    ) -> None:
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
+        # The SDK logs request and response bodies at INFO; those hold codes and phone numbers.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+        self.client = Client(account_sid, auth_token, http_client=http_client or TwilioHttpClient(timeout=timeout))
+        if base_url:
+            self.client.api.base_url = base_url.rstrip("/")
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        import requests
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        kwargs: dict[str, Any] = {"to": to, "body": body}
+        if self.messaging_service_sid:
+            kwargs["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            kwargs["from_"] = self.from_number
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        try:
+            message = self.client.messages.create(**kwargs)
+        except TwilioRestException as exc:
+            temporary = exc.status >= 500 or exc.status == 429 or exc.code in TEMPORARY_ERRORS
+            if exc.code in PERMANENT_ERRORS:
+                temporary = False
+            raise SmsError(f"Twilio answered {exc.status} ({exc.code})", temporary=temporary,
+                           code=exc.code) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise SmsError(f"Twilio could not be reached: {type(exc).__name__}", temporary=True) from None
+        segments = int(message.num_segments) if message.num_segments else None
+        return SendResult(sid=str(message.sid), status=str(message.status or "queued"), segments=segments)
+
+
+def build_sender(config: dict[str, Any]) -> SmsSender:
+    if config["SMS_BACKEND"] == "twilio":
+        return TwilioSender(
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
+            from_number=config.get("TWILIO_FROM_NUMBER"),
+            messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
+            base_url=config.get("TWILIO_BASE_URL"),
+            timeout=config["TWILIO_TIMEOUT_SECONDS"],
+            http_client=config.get("TWILIO_HTTP_CLIENT"),
+        )
+    if config.get("PRODUCTION"):
+        raise RuntimeError("the console SMS sender prints codes and is for development only")
+    return ConsoleSender()

@@ -1,0 +1,1 @@
+"""What every blueprint shares: problem answers, authentication, the request's transaction."""
