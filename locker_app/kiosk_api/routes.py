@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, jsonify
 
+from ..extensions import current_session
 from ..services.pickup import open_with_code
 from ..web.auth import current_kiosk
 from ..web.parsing import json_object

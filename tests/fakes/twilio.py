@@ -1,0 +1,89 @@
+"""A local stand-in for Twilio's Messages API, so the real SDK can be tested without the internet."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+_MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
+
+
+@dataclass
+class Behaviour:
+    """What the next requests get: accept, a Twilio error code, a 500, or no answer at all."""
+
+    mode: str = "accept"  # accept | error | server-error | hang
+    error_code: int = 21211
+    error_status: int = 400
+
+
+@dataclass
+class FakeTwilio:
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+    release_hang: threading.Event = field(default_factory=threading.Event)
+    url: str = ""
+    auth_headers: list[str] = field(default_factory=list)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+
+
+def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
+    fake = FakeTwilio()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            match = _MESSAGES.match(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            if not match:
+                self._send(404, {"code": 20404, "message": "not found", "status": 404})
+                return
+            fake.auth_headers.append(self.headers.get("Authorization", ""))
+            mode = fake.behaviour.mode
+            if mode == "hang":
+                fake.release_hang.wait(30)
+                return
+            if mode == "server-error":
+                self._send(500, {"code": 20500, "message": "internal error", "status": 500})
+                return
+            if mode == "error":
+                status = fake.behaviour.error_status
+                self._send(status, {"code": fake.behaviour.error_code, "message": "rejected", "status": status,
+                                    "more_info": "https://www.twilio.com/docs/errors"})
+                return
+            sid = "SM" + uuid.uuid4().hex
+            with fake.arrived:
+                fake.received.append({"sid": sid, **form})
+                fake.arrived.notify_all()
+            self._send(201, {
+                "sid": sid, "account_sid": match.group("sid"), "to": form.get("To"), "from": form.get("From"),
+                "body": form.get("Body"), "status": "queued", "num_segments": "2", "direction": "outbound-api",
+                "date_created": None, "uri": self.path.replace(".json", f"/{sid}.json"),
+            })
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return fake, server
