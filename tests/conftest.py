@@ -23,8 +23,8 @@ from locker_app import create_app
 from locker_app.clock import FrozenClock
 from locker_app.extensions import db
 from locker_app.services import provisioning
-from locker_app.sms.senders import SendResult, SmsError
 from locker_app.sms.segments import count_segments
+from locker_app.sms.senders import SendResult, SmsError
 
 PG_URL = os.environ.get("LOCKER_TEST_DATABASE_URL")
 STRICT = os.environ.get("LOCKER_TEST_STRICT") == "1" or os.environ.get("CI") == "true"
