@@ -123,7 +123,7 @@ def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, p
         raise InvalidState(f"the parcel is {parcel.state}, not reserved", state=parcel.state)
     assert parcel.reserved_until is not None
     if parcel.reserved_until < now:
-        release_reservation(session, now, parcel, actor=f"courier:{courier.id}")
+        # A refused request changes nothing; the reservation job releases the compartment.
         raise ReservationExpired("the reservation ran out before the deposit; reserve again")
 
     site = parcel.site
