@@ -29,10 +29,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
+    from .sms.kick import Kicker
     from .sms.senders import build_sender
 
     app.extensions["locker.clock"] = app.config.get("CLOCK") or system_clock
     app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
+    app.extensions["locker.sms_kicker"] = Kicker(app)
 
     from .api import bp as api_bp
     from .cli import locker

@@ -55,6 +55,7 @@ def test_whole_loop_over_http_with_the_twilio_sdk(live, fake_twilio):
 
     # The web process sends right after the commit; no scheduler runs here.
     assert fake_twilio.wait_for(1), "the SMS did not reach Twilio"
+    assert app.extensions["locker.sms_kicker"].wait_idle(10)
     sms = fake_twilio.received[0]
     assert sms["To"] == "+821012345678" and sms["From"] == "+15005550006"
     assert sms["StatusCallback"] == "https://locker.example.org/webhooks/twilio/status"
