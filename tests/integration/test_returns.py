@@ -73,7 +73,7 @@ def test_the_same_key_for_another_parcel_is_refused(app, api, sms, clock):
 
 
 def test_only_expired_parcels_of_ones_own_carrier_can_be_taken_back(app, api, sms, clock):
-    stored_id, code = store_parcel(app, api, sms)
+    stored_id, _ = store_parcel(app, api, sms)
     refused = ask_return(api, stored_id)
     assert refused.status_code == 409 and refused.get_json()["type"] == "invalid-state"
     clock.advance(days=8)

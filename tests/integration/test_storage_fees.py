@@ -8,7 +8,7 @@ from tests.integration.storage_helpers import events_of, rows, store_parcel
 
 
 def test_no_fee_within_the_free_48_hours(app, api, sms, clock):
-    parcel_id, code = store_parcel(app, api, sms)
+    _, code = store_parcel(app, api, sms)
     clock.advance(hours=47, minutes=59)
     opened = api.pickup(code)
     assert opened.status_code == 200, opened.get_json()

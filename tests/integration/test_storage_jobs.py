@@ -100,8 +100,9 @@ def test_expiry_after_7_days_voids_the_code_texts_the_resident_and_lists_it_for_
     parcel = api.get(parcel_id).get_json()
     assert parcel["state"] == "expired" and parcel["expired_at"] == "2026-12-01T05:05:00Z"
     assert sms.sent[-1]["to"] == "+821012345678"
-    assert sms.sent[-1]["body"] == ("[마포구청 안심택배] 11/24 14:05 도착한 택배의 보관기간이 지나 발송처로 반송됩니다. "
-                                    "인증번호는 더 이상 쓸 수 없습니다.")
+    assert sms.sent[-1]["body"] == (
+        "[마포구청 안심택배] 11/24 14:05 도착한 택배의 보관기간이 지나 발송처로 반송됩니다. "
+        "인증번호는 더 이상 쓸 수 없습니다.")
     refused = api.pickup(code, payment_reference="VAN-1")
     assert refused.status_code == 403 and refused.get_json()["type"] == "code-rejected"
 
