@@ -10,9 +10,10 @@ How fees are counted (what a resident pays at the kiosk):
 - A parcel is picked up within `expiry_days` of the deposit or not at all (it expires and goes back to
   the carrier), so the fee never exceeds the days between the end of the free period and expiry.
 
-The rules below are pure functions over plain values; the parcel keeps `free_until` and
-`pickup_deadline` from its deposit, so a policy change applies to parcels deposited after it.
-Setting a reminder's hours to 0 turns that reminder off.
+The rules below are pure functions over plain values. A parcel keeps `free_until` and
+`pickup_deadline` from its deposit, so new `free_hours` and `expiry_days` apply to parcels deposited
+after the change; `fee_per_day`, `currency` and the reminder hours are read when they are used, so they
+apply at once. Setting a reminder's hours to 0 turns that reminder off.
 """
 
 from __future__ import annotations
