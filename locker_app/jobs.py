@@ -128,8 +128,9 @@ def run_scheduler(app: Flask) -> None:  # pragma: no cover - exercised by hand a
 
     for job in DB_JOBS:
         scheduler.add_job(in_app(db_job(job), job.name), "interval", seconds=job.every_seconds, id=job.name,
-                          next_run_time=datetime.now(UTC))
-    scheduler.add_job(in_app(relay_job, "sms-relay"), "interval", seconds=RELAY_EVERY_SECONDS, id="sms-relay")
+                          name=job.name, next_run_time=datetime.now(UTC))
+    scheduler.add_job(in_app(relay_job, "sms-relay"), "interval", seconds=RELAY_EVERY_SECONDS, id="sms-relay",
+                      name="sms-relay")
     log.info("scheduler started with %d jobs", len(DB_JOBS) + 1)
     try:
         scheduler.start()

@@ -109,6 +109,7 @@ def test_expiry_after_7_days_voids_the_code_texts_the_resident_and_lists_it_for_
     courier = {"Authorization": f"Bearer {api.world.courier_token}"}
     listed = api.client.get("/api/v1/returns", headers=courier).get_json()["parcels"]
     assert [p["parcel_id"] for p in listed] == [parcel_id]
+    assert api.client.get("/api/v1/returns?site=MAPO-002", headers=courier).get_json()["parcels"] == []
     other = {"Authorization": f"Bearer {api.world.other_courier_token}"}
     assert api.client.get("/api/v1/returns", headers=other).get_json()["parcels"] == []
     # The compartment stays taken until the courier has the parcel back.
