@@ -189,3 +189,26 @@ def run_jobs(at: str | None) -> None:
         current_app.extensions["locker.clock"] = clock
     for name, count in run_all_once(when).items():
         click.echo(f"{name}: {count}")
+
+
+@locker.command("set-policy")
+@click.argument("site_code")
+@click.option("--hold-minutes", "reservation_hold_minutes", type=int, help="how long a reservation holds a door")
+@click.option("--free-hours", "free_hours", type=int, help="free storage after the deposit")
+@click.option("--fee-per-day", "fee_per_day", type=int, help="fee per started day after the free hours")
+@click.option("--currency", help="ISO 4217 code, e.g. KRW")
+@click.option("--reminder-after-hours", "reminder_after_hours", type=int, help="first reminder (0: none)")
+@click.option("--reminder-before-free-end-hours", "reminder_before_free_end_hours", type=int,
+              help="reminder before the free hours end (0: none)")
+@click.option("--expiry-days", "expiry_days", type=int, help="days until an uncollected parcel goes back")
+def set_policy(site_code: str, **fields: object) -> None:
+    """Change a site's storage policy (options left out stay as they are) and print it."""
+    from .services.parcels import find_site
+    from .services.policy import update_policy
+
+    with _transaction():
+        session = current_session()
+        site = find_site(session, site_code)
+        policy = update_policy(session, _now(), site, "cli", **fields)
+    for name, value in policy.items():
+        click.echo(f"{name}: {value}")

@@ -40,6 +40,8 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "PRODUCTION": _flag(env.get("LOCKER_PRODUCTION")),
         "MAX_CONTENT_LENGTH": int(env.get("LOCKER_MAX_BODY_BYTES") or 64 * 1024),
         "IDEMPOTENCY_TTL_HOURS": 24,
+        # Phone numbers and SMS texts of finished parcels are forgotten after this many days.
+        "RETENTION_DAYS": int(env.get("LOCKER_RETENTION_DAYS") or 30),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }
@@ -52,6 +54,8 @@ def check_settings(settings: Mapping[str, Any]) -> None:
             if settings.get(name) == dev]
     if weak and settings.get("PRODUCTION"):
         raise RuntimeError(f"set LOCKER_{'/'.join(weak)} before running in production")
+    if not isinstance(settings.get("RETENTION_DAYS", 30), int) or settings.get("RETENTION_DAYS", 30) < 1:
+        raise RuntimeError("LOCKER_RETENTION_DAYS must be a whole number of days, at least 1")
     if settings.get("SMS_BACKEND") not in {"console", "twilio"}:
         raise RuntimeError("LOCKER_SMS_BACKEND must be 'console' or 'twilio'")
     if settings.get("SMS_BACKEND") == "twilio":

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import current_session, db
 from .models import Parcel
-from .services import idempotency
+from .services import idempotency, storage
 from .services.parcels import release_reservation
 from .sms.relay import relay_once
 
@@ -43,6 +43,11 @@ def purge_idempotency_records(session: Session, now: datetime) -> int:
     return idempotency.purge_expired(session, now)
 
 
+def purge_personal_data(session: Session, now: datetime) -> int:
+    days = current_app.config.get("RETENTION_DAYS", storage.DEFAULT_RETENTION.days)
+    return storage.purge_personal_data(session, now, timedelta(days=days))
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -52,6 +57,11 @@ class Job:
 
 DB_JOBS = (
     Job("release-reservations", release_stale_reservations, 60),
+    # Expire before reminding, so that a run catching up after an outage does not remind about a
+    # parcel that has just gone back to the carrier.
+    Job("expire-parcels", storage.expire_parcels, 60),
+    Job("send-reminders", storage.send_reminders, 60),
+    Job("purge-personal-data", purge_personal_data, 3600),
     Job("purge-idempotency", purge_idempotency_records, 3600),
 )
 RELAY_EVERY_SECONDS = 5

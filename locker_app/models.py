@@ -157,6 +157,7 @@ class Parcel(db.Model):  # type: ignore[name-defined]
         Index("ix_parcels_carrier_created", "carrier_id", "created_at"),
         Index("ix_parcels_site_state", "site_id", "state"),
         Index("ix_parcels_state_reserved_until", "state", "reserved_until"),
+        Index("ix_parcels_state_pickup_deadline", "state", "pickup_deadline"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_uuid)
@@ -179,10 +180,30 @@ class Parcel(db.Model):  # type: ignore[name-defined]
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Storage policy: set in the job's transaction that queued the SMS, so each goes out at most once.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    free_end_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship()
     compartment: Mapped[Compartment] = relationship()
     courier: Mapped[Courier] = relationship()
+
+
+class Payment(db.Model):  # type: ignore[name-defined]
+    """A storage fee paid at the kiosk's card terminal; one terminal reference pays for one parcel."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("site_id", "reference", name="uq_payments_site_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parcel_id: Mapped[str] = mapped_column(ForeignKey("parcels.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AccessCode(db.Model):  # type: ignore[name-defined]

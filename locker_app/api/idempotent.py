@@ -21,6 +21,13 @@ class MissingKey(InvalidInput):
     title = "Every POST needs an Idempotency-Key header"
 
 
+def rerun_on_replay(view: Callable[..., Response]) -> Callable[..., Response]:
+    """For answers holding a one-time code, which we keep only hashed: the stored answer leaves the
+    body out, and a retry with the same key runs the view again (a fresh code that voids the last)."""
+    view.rerun_on_replay = True  # type: ignore[attr-defined]
+    return view
+
+
 def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
     """Claim the key in a short transaction of its own, so that a concurrent duplicate sees it
     running (409); then do the work and store the answer in the request's one transaction."""
@@ -39,6 +46,12 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             # Another request inserted the same key between our look and our insert.
             rollback()
             outcome = idempotency.claim(current_session(), now(), courier.id, key, fingerprint, ttl)
+        rerun = getattr(view, "rerun_on_replay", False)
+        if isinstance(outcome, idempotency.Replay) and rerun and 200 <= outcome.status < 300:
+            rollback()
+            response = view(*args, **kwargs)
+            commit()
+            return response
         if isinstance(outcome, idempotency.Replay):
             rollback()
             response = Response(outcome.body, status=outcome.status, mimetype="application/json")
@@ -54,7 +67,8 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             commit()
             raise
         if 200 <= response.status_code < 300:
-            idempotency.complete(current_session(), record_id, response.status_code, response.get_data(as_text=True))
+            body = "{}" if rerun else response.get_data(as_text=True)
+            idempotency.complete(current_session(), record_id, response.status_code, body)
         else:
             idempotency.release(current_session(), record_id)
         commit()

@@ -29,6 +29,7 @@ def pickup() -> Response:
         body.get("code"),
         current_app.config["CODE_PEPPER"],
         phone_suffix=body.get("phone_suffix"),
+        payment_reference=body.get("payment_reference"),
         actor=f"kiosk:{g.kiosk.id}",
     )
     commit()

@@ -56,3 +56,15 @@ class Forbidden(ServiceError):
     status = 403
     slug = "forbidden"
     title = "Not allowed"
+
+
+class PaymentRequired(ServiceError):
+    status = 402
+    slug = "payment-required"
+    title = "A storage fee is due before the door opens"
+
+
+class PaymentReferenceUsed(ServiceError):
+    status = 409
+    slug = "payment-reference-used"
+    title = "This payment reference has paid for another parcel already"

@@ -12,6 +12,7 @@ from ..models import AccessCode, Site
 from . import events
 from .codes import CODE_DIGITS, code_digest, digests_match, looks_like_code
 from .errors import CodeRejected
+from .fees import settle_fee
 from .issue_codes import void_codes
 from .phones import last_four
 
@@ -27,6 +28,7 @@ def open_with_code(
     pepper: str,
     *,
     phone_suffix: object = None,
+    payment_reference: object = None,
     actor: str,
 ) -> dict[str, Any]:
     """Mark the parcel taken and say which door to open; every failure looks the same to the caller."""
@@ -43,6 +45,9 @@ def open_with_code(
         parcel = row.parcel
         required_state, _ = _OPENS[row.kind]
         accepted = parcel.state == required_state
+        # The resident's code stops at the deadline even if the expiry job has not run yet.
+        if accepted and row.kind == "pickup" and parcel.pickup_deadline is not None:
+            accepted = now < parcel.pickup_deadline
         if accepted and row.kind == "pickup" and site.require_phone_suffix:
             expected = last_four(parcel.recipient_phone) or ""
             given = phone_suffix if isinstance(phone_suffix, str) else ""
@@ -51,6 +56,7 @@ def open_with_code(
         raise CodeRejected("the code was not accepted; check the SMS and try again")
 
     parcel = row.parcel
+    fee_paid = settle_fee(session, now, site, parcel, payment_reference, actor=actor) if row.kind == "pickup" else 0
     _, new_state = _OPENS[row.kind]
     row.used_at = now
     void_codes(session, parcel.id)
@@ -67,4 +73,5 @@ def open_with_code(
         "compartments": [label],
         "parcels": [{"compartment": label, "size": parcel.compartment.size, "action": row.kind}],
         "fee_due": 0,
+        "fee_paid": fee_paid,
     }

@@ -12,6 +12,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ko": "[{site}] 택배 도착 {at}\n인증번호 {code}\n{free_until}까지 무료 보관",
         "en": "[{site}] Parcel delivered {at}. Code {code}. Free storage until {free_until}.",
     },
+    # No code here: codes are kept only hashed, so a reminder points back to the delivery SMS.
+    "reminder": {
+        "ko": "[{site}] {at} 도착한 택배를 찾아가세요. 무료 보관 {free_until}까지, 현재 보관료 {fee}. "
+              "{deadline} 이후 반송됩니다. 인증번호는 도착 문자를 확인하세요.",
+        "en": "[{site}] Your parcel delivered {at} is waiting. Free until {free_until}; fee now: {fee}. "
+              "Returned to sender after {deadline}. Use the code from the delivery SMS.",
+    },
+    "expiry": {
+        "ko": "[{site}] {at} 도착한 택배의 보관기간이 지나 발송처로 반송됩니다. 인증번호는 더 이상 쓸 수 없습니다.",
+        "en": "[{site}] Your parcel delivered {at} was not collected in time and goes back to the sender. "
+              "Its code no longer works.",
+    },
 }
 
 
