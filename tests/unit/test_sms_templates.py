@@ -75,7 +75,8 @@ def test_other_snapshots() -> None:
         "[Mapo] Parcel from 11/24 14:05 awaits you. Free until 11/26 14:05, then KRW 1,000/day. "
         "Returned after 12/01 14:05.")
     assert render("expiry", "ko", site=site, at="11/24 14:05")[0] == (
-        "[마포구청 안심택배] 11/24 14:05에 도착한 택배의 보관 기간이 끝나 반송됩니다. 인증번호는 더 이상 쓸 수 없습니다.")
+        "[마포구청 안심택배] 11/24 14:05에 도착한 택배의 보관 기간이 끝나 반송됩니다. "
+        "인증번호는 더 이상 쓸 수 없습니다.")
     assert render("return", "en", site="Mapo")[0] == (
         "[Mapo] Your uncollected parcel was taken back by the carrier. Please contact the carrier.")
 
