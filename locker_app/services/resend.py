@@ -82,6 +82,8 @@ def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: str, ac
     message = queue_message(session, now, kind=RESEND_KIND, to=parcel.recipient_phone, body=body,
                             code_offset=offset, parcel_id=parcel.id, site_id=site.id, caps=caps)
     assert message is not None  # the caps were checked above, under the parcel's lock
+    # The flag tells of the latest attempt to reach the resident; the relay raises it again if this one fails.
+    parcel.notification_failed = False
     events.record(session, now, actor, "parcel.code_resent", site_id=site.id,
                   compartment_id=parcel.compartment_id, parcel_id=parcel.id)
     return message

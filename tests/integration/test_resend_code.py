@@ -86,3 +86,45 @@ def test_a_resend_touches_only_codes_messages_and_the_audit_trail(app, api, sms)
     before = snapshot()
     assert resend(api, parcel_id).status_code == 200
     assert snapshot() == before
+
+
+def test_a_resend_after_a_failed_delivery_clears_the_flag_until_it_fails_too(app, api, sms):
+    from locker_app.sms.senders import SmsError
+
+    parcel_id = deposited(api)
+    sms.fail_with = SmsError("Twilio answered 400 (21610)", temporary=False, code=21610)
+    relay(app, sms)
+    assert api.get(parcel_id).get_json()["notification_failed"] is True
+    assert resend(api, parcel_id).get_json()["notification_failed"] is False
+    relay(app, sms)
+    assert api.get(parcel_id).get_json()["notification_failed"] is True
+    sms.fail_with = None
+    resend(api, parcel_id)
+    relay(app, sms)
+    assert api.get(parcel_id).get_json()["notification_failed"] is False
+    assert api.pickup(code_from(sms.sent[0]["body"])).status_code == 200
+
+
+def test_concurrent_resends_cannot_pass_the_limit_together(app, api, world, sms):
+    import threading
+
+    from tests.conftest import Api
+
+    parcel_id = deposited(api)
+    for _ in range(MAX_RESENDS - 1):
+        assert resend(api, parcel_id).status_code == 200
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        mine = Api(app.test_client(), world)
+        barrier.wait()
+        statuses.append(resend(mine, parcel_id).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [200, 429, 429, 429]
+    assert len(messages(app, parcel_id)) == 1 + MAX_RESENDS
