@@ -40,9 +40,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
     from .web.problems import register_error_handlers
+    from .webhooks import bp as webhooks_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
+    app.register_blueprint(webhooks_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
 

@@ -30,9 +30,15 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN"),
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER"),
+        # Only when a Twilio Webhook Rule signs callbacks with a SharedKey instead of the Auth Token.
+        "TWILIO_WEBHOOK_SHARED_KEY_SECRET": env.get("TWILIO_WEBHOOK_SHARED_KEY_SECRET"),
         "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_BASE_URL": env.get("LOCKER_TWILIO_BASE_URL"),
         "TWILIO_TIMEOUT_SECONDS": float(env.get("LOCKER_TWILIO_TIMEOUT_SECONDS") or 10),
+        # Cost caps against SMS pumping (sms/outbox.py) and body redaction after pickup (sms/redact.py).
+        "SMS_MAX_PER_PARCEL": int(env.get("LOCKER_SMS_MAX_PER_PARCEL") or 5),
+        "SMS_DAILY_CAP_PER_NUMBER": int(env.get("LOCKER_SMS_DAILY_CAP_PER_NUMBER") or 10),
+        "TWILIO_REDACT": _flag(env.get("LOCKER_TWILIO_REDACT")),
         "PUBLIC_URL": (env.get("LOCKER_PUBLIC_URL") or "").rstrip("/") or None,
         # Send the SMS from the web process right after the deposit commits, instead of waiting for
         # the scheduler's next relay run.

@@ -21,6 +21,7 @@ from .extensions import current_session, db
 from .models import Parcel
 from .services import idempotency, storage
 from .services.parcels import release_reservation
+from .sms.redact import redact_once
 from .sms.relay import relay_once
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,12 @@ def status_callback_url() -> str | None:
 
 def relay_job(now: datetime | None = None) -> int:
     clock = (lambda: now) if now is not None else current_app.extensions["locker.clock"]
+    sender = current_app.extensions["locker.sms_sender"]
     try:
-        return relay_once(current_session(), current_app.extensions["locker.sms_sender"], clock, status_callback_url())
+        sent = relay_once(current_session(), sender, clock, status_callback_url())
+        if current_app.config.get("TWILIO_REDACT"):
+            redact_once(current_session(), sender, clock())
+        return sent
     except Exception:
         db.session.rollback()
         raise

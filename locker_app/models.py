@@ -237,7 +237,10 @@ class Message(db.Model):  # type: ignore[name-defined]
     """One SMS in the outbox."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_messages_to_phone_created_at", "to_phone", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parcel_id: Mapped[str | None] = mapped_column(ForeignKey("parcels.id"), index=True)
@@ -257,6 +260,8 @@ class Message(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Asking the provider to forget the text after pickup (LOCKER_TWILIO_REDACT): done | failed.
+    redaction: Mapped[str | None] = mapped_column(String(8))
 
 
 class Event(db.Model):  # type: ignore[name-defined]

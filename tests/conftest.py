@@ -168,12 +168,16 @@ class RecordingSender:
 
     sent: list[dict[str, Any]] = field(default_factory=list)
     fail_with: SmsError | None = None
+    redacted: list[str] = field(default_factory=list)
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         if self.fail_with is not None:
             raise self.fail_with
         self.sent.append({"to": to, "body": body, "status_callback": status_callback})
         return SendResult(sid=f"SM{len(self.sent):032d}", status="queued", segments=count_segments(body))
+
+    def redact(self, sid: str) -> None:
+        self.redacted.append(sid)
 
 
 @pytest.fixture

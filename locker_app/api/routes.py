@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from ..extensions import current_session
-from ..services import parcels
+from ..services import parcels, resend
 from ..sms.kick import kick_relay
 from ..web.auth import current_courier
 from ..web.parsing import json_object, query_int
+from ..web.problems import problem
 from ..web.transaction import after_commit, commit, now
 from .idempotent import idempotent
 
@@ -58,6 +59,22 @@ def cancel(parcel_id: str) -> Response:
     json_object(optional=True)
     parcel = parcels.cancel(current_session(), now(), g.courier, parcel_id)
     return _json(parcels.parcel_view(parcel))
+
+
+@bp.post("/parcels/<parcel_id>/resend")
+@idempotent
+def resend_code(parcel_id: str) -> Response:
+    json_object(optional=True)
+    session = current_session()
+    parcel = parcels.get_for_carrier(session, g.courier, parcel_id, lock=True)
+    message = resend.resend_code(session, now(), parcel, current_app.config["CODE_PEPPER"], f"courier:{g.courier.id}")
+    if message is None:  # refused by a cost cap; the refusal event is committed with the answer
+        error = resend.SmsCapReached
+        return problem(error.status, error.slug, error.title, "the old code still works")
+    after_commit(kick_relay)
+    view = parcels.parcel_view(parcel)
+    view["resends_left"] = resend.MAX_RESENDS - resend.resends_so_far(session, parcel.id)
+    return _json(view)
 
 
 @bp.get("/parcels/<parcel_id>")

@@ -1,14 +1,52 @@
-"""Writing messages to the outbox, in the transaction that caused them."""
+"""Writing messages to the outbox, in the transaction that caused them, within the cost caps."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Message
+from ..models import Message, Parcel
+from ..services import events
 
 CODE_MASK = "********"
+CAP_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SmsCaps:
+    """Limits against SMS pumping: someone making us text premium numbers over and over."""
+
+    per_parcel: int = 5
+    per_number_per_day: int = 10
+
+
+def current_caps() -> SmsCaps:
+    """The caps configured on the running app (LOCKER_SMS_*), or the defaults outside one."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return SmsCaps()
+    config = current_app.config
+    return SmsCaps(per_parcel=int(config.get("SMS_MAX_PER_PARCEL", SmsCaps.per_parcel)),
+                   per_number_per_day=int(config.get("SMS_DAILY_CAP_PER_NUMBER", SmsCaps.per_number_per_day)))
+
+
+def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, caps: SmsCaps) -> str | None:
+    """Why one more message may not be queued, or None if it may. Every outbox row counts, sent or not."""
+    if parcel_id is not None:
+        for_parcel = session.scalar(select(func.count()).select_from(Message).where(Message.parcel_id == parcel_id))
+        if (for_parcel or 0) >= caps.per_parcel:
+            return "parcel-cap"
+    to_number = session.scalar(
+        select(func.count()).select_from(Message)
+        .where(Message.to_phone == to, Message.created_at > now - CAP_WINDOW)
+    )
+    if (to_number or 0) >= caps.per_number_per_day:
+        return "daily-number-cap"
+    return None
 
 
 def queue_message(
@@ -21,7 +59,20 @@ def queue_message(
     code_offset: int | None = None,
     parcel_id: str | None = None,
     site_id: int | None = None,
-) -> Message:
+    caps: SmsCaps | None = None,
+) -> Message | None:
+    """The queued message, or None when a cap refuses it; the refusal is an event, not an error,
+    so that the deposit or job that asked still goes through."""
+    reason = refusal(session, now, to, parcel_id, caps or current_caps())
+    if reason is not None:
+        events.record(session, now, "outbox", "sms.refused", site_id=site_id, parcel_id=parcel_id, kind=kind,
+                      reason=reason)
+        if code_offset is not None and parcel_id is not None:
+            # The resident will not get this code: the courier and admins must see that.
+            parcel = session.get(Parcel, parcel_id)
+            if parcel is not None:
+                parcel.notification_failed = True
+        return None
     message = Message(
         parcel_id=parcel_id,
         site_id=site_id,
@@ -36,6 +87,7 @@ def queue_message(
         updated_at=now,
     )
     session.add(message)
+    session.flush()
     return message
 
 

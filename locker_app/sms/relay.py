@@ -3,7 +3,12 @@
 Sending happens outside any transaction (a slow provider must not hold locks), so one run is a
 claim transaction, then one small transaction per message to record what the provider said. A
 claim is a lease: if the process dies between claim and send, the message is claimed again once
-the lease runs out.
+the lease runs out. A claimed message has the status "claimed" (not Twilio's "sending", which a
+status callback may set later).
+
+Temporary failures (5xx, timeouts, refused connections, 20429, codes we do not know) go back to
+"pending" with a jittered exponential back-off until MAX_ATTEMPTS; permanent ones (senders.PERMANENT_ERRORS)
+fail at once. A failed message flags its parcel `notification_failed` and writes an `sms.failed` event.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+CLAIMED = "claimed"
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelt
 def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
     due = or_(
         and_(Message.status == "pending", Message.next_attempt_at <= now),
-        and_(Message.status == "sending", Message.claimed_until < now),
+        and_(Message.status == CLAIMED, Message.claimed_until < now),
     )
     rows = session.scalars(
         select(Message).where(due).order_by(Message.next_attempt_at, Message.id).limit(limit)
@@ -54,7 +60,7 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]
     ).all()
     claimed = []
     for message in rows:
-        message.status = "sending"
+        message.status = CLAIMED
         message.claimed_until = now + LEASE
         message.attempts += 1
         message.updated_at = now
@@ -74,13 +80,13 @@ def _fail(session: Session, now: datetime, message: Message, code: int | None) -
         if parcel is not None:
             parcel.notification_failed = True
     events.record(session, now, "relay", "sms.failed", site_id=message.site_id, parcel_id=message.parcel_id,
-                  message_id=message.id, error_code=code, kind=message.kind)
+                  message_id=message.id, error_code=code, kind=message.kind, attempts=message.attempts)
 
 
 def record_outcome(session: Session, now: datetime, message_id: int,
                    outcome: SendResult | SmsError, rng: Callable[[], float] = random.random) -> None:
     message = session.get(Message, message_id, with_for_update=True)
-    if message is None or message.status != "sending":
+    if message is None or message.status != CLAIMED:
         return
     message.claimed_until = None
     message.updated_at = now
@@ -100,7 +106,8 @@ def record_outcome(session: Session, now: datetime, message_id: int,
 
 
 def relay_once(session: Session, sender: SmsSender, clock: Callable[[], datetime],
-               status_callback: str | None = None, limit: int = 50) -> int:
+               status_callback: str | None = None, limit: int = 50,
+               rng: Callable[[], float] = random.random) -> int:
     """Send what is due; returns how many messages the provider accepted."""
     claimed = claim_due(session, clock(), limit)
     session.commit()
@@ -114,7 +121,7 @@ def relay_once(session: Session, sender: SmsSender, clock: Callable[[], datetime
         except Exception:  # a bug in a sender must not leave the message claimed forever
             log.exception("SMS %s: the sender failed unexpectedly", item.id)
             outcome = SmsError("sender error", temporary=True)
-        record_outcome(session, clock(), item.id, outcome)
+        record_outcome(session, clock(), item.id, outcome, rng)
         session.commit()
         accepted += isinstance(outcome, SendResult)
     return accepted

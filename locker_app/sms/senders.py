@@ -13,7 +13,13 @@ log = logging.getLogger(__name__)
 
 # Twilio error codes that no retry can cure: invalid number, unsubscribed, not allowed, not a mobile.
 PERMANENT_ERRORS = frozenset({21211, 21610, 21408, 21612, 21614, 21635})
-TEMPORARY_ERRORS = frozenset({20429})
+
+
+def is_temporary(code: int | None) -> bool:
+    """Everything else is retried, up to the relay's attempt limit: 5xx, 20429 (too many requests), and
+    codes that mostly mean our own configuration (sender number, credentials), which an operator can fix
+    before the messages give up."""
+    return code not in PERMANENT_ERRORS
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class SmsError(Exception):
 class SmsSender(Protocol):
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult: ...
 
+    def redact(self, sid: str) -> None:
+        """Ask the provider to forget the text of a message it has sent."""
+
 
 class ConsoleSender:
     """Prints the message where a developer running `make run` can read it.
@@ -47,6 +56,9 @@ class ConsoleSender:
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         self.log.warning("SMS to %s:\n%s", to, body)
         return SendResult(sid=f"console-{uuid.uuid4().hex}", status="sent", segments=count_segments(body))
+
+    def redact(self, sid: str) -> None:
+        pass
 
 
 class TwilioSender:
@@ -86,15 +98,26 @@ class TwilioSender:
         try:
             message = self.client.messages.create(**kwargs)
         except TwilioRestException as exc:
-            temporary = exc.status >= 500 or exc.status == 429 or exc.code in TEMPORARY_ERRORS
-            if exc.code in PERMANENT_ERRORS:
-                temporary = False
-            raise SmsError(f"Twilio answered {exc.status} ({exc.code})", temporary=temporary,
+            raise SmsError(f"Twilio answered {exc.status} ({exc.code})", temporary=is_temporary(exc.code),
                            code=exc.code) from None
         except (requests.RequestException, TwilioException) as exc:
+            # Timeouts and refused connections: the request may not have arrived, so try again.
             raise SmsError(f"Twilio could not be reached: {type(exc).__name__}", temporary=True) from None
         segments = int(message.num_segments) if message.num_segments else None
         return SendResult(sid=str(message.sid), status=str(message.status or "queued"), segments=segments)
+
+    def redact(self, sid: str) -> None:
+        import requests
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        try:
+            self.client.messages(sid).update(body="")
+        except TwilioRestException as exc:
+            # 4xx here means Twilio will not redact this message (unknown, or not in a final state yet).
+            raise SmsError(f"Twilio answered {exc.status} ({exc.code})",
+                           temporary=exc.status >= 500 or exc.status == 429, code=exc.code) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise SmsError(f"Twilio could not be reached: {type(exc).__name__}", temporary=True) from None
 
 
 def build_sender(config: dict[str, Any]) -> SmsSender:

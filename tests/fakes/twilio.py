@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
+_MESSAGE = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages/(?P<message>SM\w+)\.json$")
 
 
 @dataclass
@@ -31,6 +32,11 @@ class FakeTwilio:
     release_hang: threading.Event = field(default_factory=threading.Event)
     url: str = ""
     auth_headers: list[str] = field(default_factory=list)
+    # Every create request, whatever it was answered (received holds only the accepted ones).
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    # Message updates: {"sid", "Body"}; Body "" is a redaction.
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    update_behaviour: Behaviour = field(default_factory=Behaviour)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
         with self.arrived:
@@ -52,14 +58,33 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _update(self, match: re.Match[str], form: dict[str, str]) -> None:
+            behaviour = fake.update_behaviour
+            if behaviour.mode == "server-error":
+                self._send(500, {"code": 20500, "message": "internal error", "status": 500})
+                return
+            if behaviour.mode == "error":
+                self._send(behaviour.error_status, {"code": behaviour.error_code, "message": "rejected",
+                                                    "status": behaviour.error_status})
+                return
+            sid = match.group("message")
+            fake.updates.append({"sid": sid, **form})
+            self._send(200, {"sid": sid, "account_sid": match.group("sid"), "body": form.get("Body"),
+                             "status": "delivered", "num_segments": "1"})
+
         def do_POST(self) -> None:
             match = _MESSAGES.match(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items()}
+            update = _MESSAGE.match(self.path)
+            if update:
+                self._update(update, form)
+                return
             if not match:
                 self._send(404, {"code": 20404, "message": "not found", "status": 404})
                 return
             fake.auth_headers.append(self.headers.get("Authorization", ""))
+            fake.attempts.append({"mode": fake.behaviour.mode, **form})
             mode = fake.behaviour.mode
             if mode == "hang":
                 fake.release_hang.wait(30)
@@ -87,3 +112,19 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return fake, server
+
+
+def sign(auth_token: str, url: str, params: dict[str, str]) -> str:
+    """The X-Twilio-Signature Twilio would send with a callback to `url` carrying `params`."""
+    from twilio.request_validator import RequestValidator
+
+    return str(RequestValidator(auth_token).compute_signature(url, params))
+
+
+def status_params(sid: str, status: str, error_code: int | None = None) -> dict[str, str]:
+    """The form fields of a Twilio message status callback."""
+    params = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
+              "AccountSid": "AC" + "1" * 32, "From": "+15005550006", "To": "+821012345678", "ApiVersion": "2010-04-01"}
+    if error_code is not None:
+        params["ErrorCode"] = str(error_code)
+    return params

@@ -1,0 +1,5 @@
+"""Calls from providers: /webhooks/..."""
+
+from .twilio import bp
+
+__all__ = ["bp"]
