@@ -15,24 +15,13 @@ _CODE = "\x00CODE\x00"
 
 # Parameters by kind: delivery {site, at, code, free_until}; reminder {site, at, free_until, fee,
 # deadline}; expiry {site, at}; return {site}. `at` is always when the parcel was delivered, and
-# `fee` is a ready-made amount with its unit (see format_fee).
+# `fee` is the amount owed with its unit (services.policy.format_amount).
 TEMPLATES: dict[str, dict[str, str]] = {
     "delivery": {
         "ko": "[{site}] 택배가 도착했습니다({at}).\n인증번호 {code}\n"
               "{free_until}까지 무료 보관. 번호를 남에게 알려주지 마세요.",
         "en": "[{site}] Parcel delivered {at}. Code {code}. Free storage until {free_until}. "
               "Do not share this code.",
-    },
-    "reminder": {
-        "ko": "[{site}] {at}에 도착한 택배를 찾아가세요. {free_until}까지 무료, 이후 하루 {fee}. "
-              "{deadline}까지 찾지 않으면 반송됩니다.",
-        "en": "[{site}] Parcel from {at} awaits you. Free until {free_until}, then {fee}/day. "
-              "Returned after {deadline}.",
-    },
-    "expiry": {
-        "ko": "[{site}] {at}에 도착한 택배의 보관 기간이 끝나 반송됩니다. 인증번호는 더 이상 쓸 수 없습니다.",
-        "en": "[{site}] Storage of your parcel from {at} has ended; it goes back to the sender. "
-              "The code no longer works.",
     },
     "return": {
         "ko": "[{site}] 보관 기간이 지난 택배를 택배사가 회수했습니다. 문의는 택배사로 해주세요.",
@@ -42,12 +31,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "reminder": {
         "ko": "[{site}] {at} 도착한 택배를 찾아가세요. 무료 보관 {free_until}까지, 현재 보관료 {fee}. "
               "{deadline} 이후 반송됩니다. 인증번호는 도착 문자를 확인하세요.",
-        "en": "[{site}] Your parcel delivered {at} is waiting. Free until {free_until}; fee now: {fee}. "
-              "Returned to sender after {deadline}. Use the code from the delivery SMS.",
+        "en": "[{site}] From {at}: collect by {deadline}. Free until {free_until}, fee now {fee}. "
+              "Code in delivery SMS.",
     },
     "expiry": {
         "ko": "[{site}] {at} 도착한 택배의 보관기간이 지나 발송처로 반송됩니다. 인증번호는 더 이상 쓸 수 없습니다.",
-        "en": "[{site}] Your parcel delivered {at} was not collected in time and goes back to the sender. "
+        "en": "[{site}] Parcel from {at} not collected in time; it goes back to the sender. "
               "Its code no longer works.",
     },
 }
@@ -55,13 +44,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 def local_time(at: datetime, tz: str) -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%m/%d %H:%M")
-
-
-def format_fee(amount: int, currency: str, language: str) -> str:
-    """1000 KRW -> '1,000원' in Korean, 'KRW 1,000' in English."""
-    if currency == "KRW" and language == "ko":
-        return f"{amount:,}원"
-    return f"{currency} {amount:,}"
 
 
 def render(kind: str, language: str, *, code: str | None = None, **params: str) -> tuple[str, int | None]:

@@ -66,8 +66,8 @@ def test_a_reminder_says_what_is_owed(app, api, sms, clock):
     clock.advance(hours=37)  # the free 12 h ended 25 h ago: two started days
     assert run_jobs(app)["send-reminders"] == 1
     assert sms.sent[-1]["body"] == (
-        "[마포구청 안심택배] Your parcel delivered 11/24 14:05 is waiting. Free until 11/25 02:05; fee now: KRW 2,000. "
-        "Returned to sender after 12/01 14:05. Use the code from the delivery SMS.")
+        "[마포구청 안심택배] From 11/24 14:05: collect by 12/01 14:05. Free until 11/25 02:05, fee now KRW 2,000. "
+        "Code in delivery SMS.")
 
 
 def test_no_reminder_for_a_parcel_already_picked_up(app, api, sms, clock):
@@ -133,7 +133,7 @@ def test_purge_forgets_phone_numbers_and_texts_after_30_days_but_keeps_the_stati
     message = rows(app, "SELECT to_phone, body, status, kind, segments FROM messages WHERE parcel_id = :p",
                    p=picked_id)[0]
     assert (message.to_phone, message.body) == (None, None)
-    assert (message.status, message.kind, message.segments) == ("queued", "delivery", 1)
+    assert (message.status, message.kind, message.segments) == ("queued", "delivery", 2)
     assert "parcel.personal_data_purged" in events_of(app, picked_id)
 
     # The expired parcel is not finished yet (it waits for its courier): its data stays.

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from locker_app.services.policy import format_amount
 from locker_app.services.provisioning import SMS_NAME_MAX
 from locker_app.sms.segments import count_segments
-from locker_app.sms.templates import TEMPLATES, format_fee, local_time, render
+from locker_app.sms.templates import TEMPLATES, local_time, render
 
 LONGEST_KO_SITE = "가" * SMS_NAME_MAX  # Hangul costs as much as any character in UCS-2
 LONGEST_TIME = "12/31 23:59"
@@ -65,17 +66,17 @@ def test_delivery_snapshots() -> None:
 
 def test_other_snapshots() -> None:
     site = "마포구청 안심택배"
-    fee = format_fee(1000, "KRW", "ko")
+    fee = format_amount(1000, "KRW", "ko")
     assert render("reminder", "ko", site=site, at="11/24 14:05", free_until="11/26 14:05", fee=fee,
                   deadline="12/01 14:05") == (
-        "[마포구청 안심택배] 11/24 14:05에 도착한 택배를 찾아가세요. 11/26 14:05까지 무료, 이후 하루 1,000원. "
-        "12/01 14:05까지 찾지 않으면 반송됩니다.", None)
+        "[마포구청 안심택배] 11/24 14:05 도착한 택배를 찾아가세요. 무료 보관 11/26 14:05까지, 현재 보관료 1,000원. "
+        "12/01 14:05 이후 반송됩니다. 인증번호는 도착 문자를 확인하세요.", None)
     assert render("reminder", "en", site="Mapo", at="11/24 14:05", free_until="11/26 14:05",
-                  fee=format_fee(1000, "KRW", "en"), deadline="12/01 14:05")[0] == (
-        "[Mapo] Parcel from 11/24 14:05 awaits you. Free until 11/26 14:05, then KRW 1,000/day. "
-        "Returned after 12/01 14:05.")
+                  fee=format_amount(1000, "KRW", "en"), deadline="12/01 14:05")[0] == (
+        "[Mapo] From 11/24 14:05: collect by 12/01 14:05. Free until 11/26 14:05, fee now KRW 1,000. "
+        "Code in delivery SMS.")
     assert render("expiry", "ko", site=site, at="11/24 14:05")[0] == (
-        "[마포구청 안심택배] 11/24 14:05에 도착한 택배의 보관 기간이 끝나 반송됩니다. "
+        "[마포구청 안심택배] 11/24 14:05 도착한 택배의 보관기간이 지나 발송처로 반송됩니다. "
         "인증번호는 더 이상 쓸 수 없습니다.")
     assert render("return", "en", site="Mapo")[0] == (
         "[Mapo] Your uncollected parcel was taken back by the carrier. Please contact the carrier.")
