@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from locker_app.extensions import db
 from locker_app.models import Site
-from locker_app.services import keypad
+from locker_app.services import keypad, provisioning
 from tests.conftest import Api, code_from, seed_world
 
 WRONG = "00000000"
@@ -138,17 +138,22 @@ def test_the_budget_is_per_site(api, world):
     assert api.pickup(WRONG, token=world.other_kiosk_token).status_code == 403
 
 
-def test_concurrent_wrong_codes_from_two_workers_never_overspend(make_app):
+def test_concurrent_wrong_codes_from_two_workers_never_overspend(make_app, clock):
     """Twenty guesses at the same instant through two app instances: exactly five are tried."""
     first, second = make_app(), make_app()
     world = seed_world(first)
+    with first.app_context():
+        # A second kiosk at the site, so that its own row lock (last_seen_at) does not serialise the guesses.
+        _, second_kiosk = provisioning.create_kiosk(db.session, clock(), "MAPO-001")
+        db.session.commit()
     clients = [Api(first.test_client(), world), Api(second.test_client(), world)]
+    tokens = [world.kiosk_token, second_kiosk]
     statuses: list[int] = []
     start = threading.Barrier(20)
 
     def guess(n: int) -> None:
         start.wait()
-        statuses.append(clients[n % 2].pickup(f"{n:08d}").status_code)
+        statuses.append(clients[n % 2].pickup(f"{n:08d}", token=tokens[n // 2 % 2]).status_code)
 
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
     for thread in threads:
