@@ -228,8 +228,11 @@ function tick() {
 
 function wireInput() {
   const keypad = $('keypad');
-  // A tap must not leave focus on a key, or a physical keypad's Enter would press that key again.
-  keypad.addEventListener('mousedown', (event) => event.preventDefault());
+  // A tap must not leave focus on a button, or a physical keypad's Enter would press that button again.
+  // Buttons still take focus from Tab, for keyboard users.
+  document.addEventListener('mousedown', (event) => {
+    if (event.target.closest('button')) event.preventDefault();
+  });
   keypad.addEventListener('click', (event) => {
     const key = event.target.closest('button[data-key]');
     if (key) press(key.dataset.key);

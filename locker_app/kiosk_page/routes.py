@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, send_from_directory
+from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import NotFound
+
+from . import redact
 
 KIOSK_DIR = Path(__file__).resolve().parent.parent.parent / "kiosk"
 _SERVED = {".html", ".js", ".css", ".svg", ".png", ".woff2"}
@@ -15,6 +18,11 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 bp = Blueprint("kiosk_page", __name__)
+
+
+@bp.record_once
+def _keep_tokens_out_of_logs(_state: BlueprintSetupState) -> None:
+    redact.install()
 
 
 def _directory() -> Path:

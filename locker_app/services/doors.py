@@ -39,8 +39,11 @@ def parcel_at_door(session: Session, now: datetime, compartment: Compartment) ->
                              Parcel.state.in_(("picked_up", "returned")))
         .order_by(Parcel.created_at.desc()).limit(5)
     ))
-    taken = [(p.picked_up_at or p.returned_at, p) for p in recent]
-    taken = [(at, p) for at, p in taken if at is not None and at >= now - RECENT]
+    taken: list[tuple[datetime, Parcel]] = []
+    for parcel in recent:
+        at = parcel.picked_up_at or parcel.returned_at
+        if at is not None and at >= now - RECENT:
+            taken.append((at, parcel))
     return max(taken, key=lambda pair: pair[0])[1] if taken else None
 
 
