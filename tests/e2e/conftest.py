@@ -10,9 +10,6 @@ import pytest
 from tests.conftest import STRICT, seed_world
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, browser_missing, live_server
 
-pytestmark = pytest.mark.e2e
-
-
 @pytest.fixture
 def backend() -> str:
     """The browser checks the page, not the database: SQLite is enough (the API tests run on both)."""
