@@ -74,7 +74,9 @@ function renderLocked() {
   const minutes = Math.floor(left / 60);
   $('countdown').textContent = `${minutes}:${String(left % 60).padStart(2, '0')}`;
   $('countdown').setAttribute('aria-label', `${left}s`);
+  $('locked-title').textContent = t(state.adminLock ? 'locked.adminTitle' : 'locked.title');
   $('locked-body').textContent = t(state.adminLock ? 'locked.admin' : 'locked.body');
+  $('locked-label').textContent = t(state.adminLock ? 'locked.recheck' : 'locked.remaining');
 }
 
 function renderOpen() {

@@ -110,6 +110,7 @@ def test_the_locked_keypad_counts_down_and_comes_back(kiosk, live):
     page.keyboard.press("Enter")
     expect(page.locator("#screen-locked")).to_be_visible()
     expect(page.locator("#countdown")).to_have_text("1:00")
+    expect(page.locator("#locked-title")).to_have_text("잠시 후 다시 시도해 주세요")
     expect(page.locator("#locked-body")).to_contain_text("잠시 멈췄습니다")
     page.clock.run_for(15_000)
     expect(page.locator("#countdown")).to_have_text("0:45")
@@ -129,6 +130,7 @@ def test_an_admin_lock_says_the_operator_was_alerted(kiosk, live, clock):
     page = kiosk.provision()
     page.keyboard.type("00000000")
     page.keyboard.press("Enter")
+    expect(page.locator("#locked-title")).to_have_text("키패드가 잠겼습니다")
     expect(page.locator("#locked-body")).to_contain_text("관리자에게 알렸으며")
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^[45]:\d\d$"))
 
