@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import STRICT, seed_world
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, browser_missing, live_server
 
+
 @pytest.fixture
 def backend() -> str:
     """The browser checks the page, not the database: SQLite is enough (the API tests run on both)."""
