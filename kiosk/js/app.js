@@ -224,7 +224,9 @@ function tick() {
   }
   const idle = Date.now() - state.lastInput > IDLE_MS;
   const atStart = state.screen === 'entry' && state.step === 'code' && !state.code;
-  if (idle && !atStart && !['setup', 'busy'].includes(state.screen)) backToIdle();
+  // Never walk away from a payment the card terminal may still be taking.
+  const paying = state.screen === 'fee' && state.payment?.status === 'waiting';
+  if (idle && !atStart && !paying && !['setup', 'busy'].includes(state.screen)) backToIdle();
   else if (idle && atStart && state.lang !== state.siteLanguage) backToIdle();
 }
 

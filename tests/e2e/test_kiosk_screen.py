@@ -208,12 +208,14 @@ def test_fee_due_waits_for_the_card_terminal_then_opens(kiosk, live, sms):
                                            "parcels": [{"compartment": "A07", "size": "M", "action": "pickup"}]}))
 
     page.route("**/kiosk/v1/pickup", pickup)
-    kiosk.provision()
+    kiosk.provision(clock=True)
     page.keyboard.type("11223344")
     page.keyboard.press("Enter")
     expect(page.locator("#fee-amount")).to_have_text("₩2,000")
     expect(page.locator("#fee-body")).to_have_text("카드를 결제 단말기에 대거나 꽂아 주세요.")
     assert page.evaluate("window.paid") == {"amount": 2000, "currency": "KRW"}
+    page.clock.run_for(45_000)  # a slow terminal does not send the resident back to the start
+    expect(page.locator("#screen-fee")).to_be_visible()
     page.evaluate("window.finishPayment()")
     expect(page.locator("#door-label")).to_have_text("A07")
     assert sent == [{"code": "11223344"}, {"code": "11223344", "payment_reference": "PAY-REF-1"}]
