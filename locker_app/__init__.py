@@ -39,12 +39,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
+    from .kiosk_page import bp as kiosk_page_bp
     from .web.problems import register_error_handlers
     from .webhooks import bp as webhooks_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(kiosk_page_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
 

@@ -184,6 +184,8 @@ class Parcel(db.Model):  # type: ignore[name-defined]
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     free_end_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the kiosk reports that the parcel's door did not open (or close): admins follow it up.
+    door_fault_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship()
     compartment: Mapped[Compartment] = relationship()
@@ -293,3 +295,51 @@ class IdempotencyRecord(db.Model):  # type: ignore[name-defined]
     response_body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class KeypadState(db.Model):  # type: ignore[name-defined]
+    """One row per site: locked FOR UPDATE around every code attempt, so all workers share one budget."""
+
+    __tablename__ = "keypad_states"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    # Failures with a higher id count toward the back-off (moved on by a good code or an unlock); ids,
+    # not times, because a good code and the next failure may share a timestamp.
+    streak_after_id: Mapped[int] = mapped_column(Integer, default=0)
+    # Failures with a higher id count toward the 24-hour lock (moved on by an unlock).
+    window_after_id: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class KeypadFailure(db.Model):  # type: ignore[name-defined]
+    """One rejected code at a site. Never delete the newest rows: SQLite would hand their ids out again and
+    KeypadState's *_after_id marks would then hide new failures."""
+
+    __tablename__ = "keypad_failures"
+    __table_args__ = (Index("ix_keypad_failures_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KioskCommand(db.Model):  # type: ignore[name-defined]
+    """An admin's remote open, waiting for the site's kiosk to poll and acknowledge it."""
+
+    __tablename__ = "kiosk_commands"
+    __table_args__ = (Index("ix_kiosk_commands_site_pending", "site_id", "acked_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    compartment_id: Mapped[int] = mapped_column(ForeignKey("compartments.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # open
+    reason: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_by_kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"))
+    result: Mapped[str | None] = mapped_column(String(16))  # opened | failed
+
+    compartment: Mapped[Compartment] = relationship()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify
 
 from ..extensions import current_session
+from ..services import doors, keypad, kiosk_commands
+from ..services.errors import CodeRejected
 from ..services.pickup import open_with_code
 from ..web.auth import current_kiosk
 from ..web.parsing import json_object
@@ -19,18 +21,77 @@ def _authenticate() -> None:
     g.kiosk.last_seen_at = now()
 
 
+@bp.get("/site")
+def site() -> Response:
+    """What the touchscreen needs to know about its site; nothing about any parcel."""
+    place = g.kiosk.site
+    answer = {"site": place.code, "name": place.name, "language": place.language,
+              "phone_suffix_required": bool(place.require_phone_suffix)}
+    commit()
+    return jsonify(answer)
+
+
 @bp.post("/pickup")
 def pickup() -> Response:
     body = json_object()
-    result = open_with_code(
-        current_session(),
-        now(),
-        g.kiosk.site,
-        body.get("code"),
-        current_app.config["CODE_PEPPER"],
-        phone_suffix=body.get("phone_suffix"),
-        payment_reference=body.get("payment_reference"),
-        actor=f"kiosk:{g.kiosk.id}",
-    )
+    session, at, place = current_session(), now(), g.kiosk.site
+    try:
+        # Holds the site's keypad row until the commit below, so workers take turns with the budget.
+        keypad.check(session, at, place)
+    except keypad.KeypadLocked:
+        commit()  # keeps last_seen_at
+        raise
+    try:
+        with session.begin_nested():
+            result = open_with_code(
+                session,
+                at,
+                place,
+                body.get("code"),
+                current_app.config["CODE_PEPPER"],
+                phone_suffix=body.get("phone_suffix"),
+                payment_reference=body.get("payment_reference"),
+                actor=f"kiosk:{g.kiosk.id}",
+            )
+    except CodeRejected:
+        # The attempt's own work is rolled back with the savepoint; the failure must still count.
+        keypad.record_failure(session, at, place)
+        commit()
+        raise
+    keypad.record_success(session, at, place)
     commit()
     return jsonify(result)
+
+
+@bp.post("/doors/<label>/closed")
+def door_closed(label: str) -> Response:
+    json_object(optional=True)
+    answer = doors.door_closed(current_session(), now(), g.kiosk.site, label, f"kiosk:{g.kiosk.id}")
+    commit()
+    return jsonify(answer)
+
+
+@bp.post("/doors/<label>/fault")
+def door_fault(label: str) -> Response:
+    body = json_object(optional=True)
+    answer = doors.door_fault(current_session(), now(), g.kiosk.site, label, body.get("reason"),
+                              f"kiosk:{g.kiosk.id}")
+    commit()
+    return jsonify(answer)
+
+
+@bp.get("/commands")
+def commands() -> Response:
+    found = kiosk_commands.pending(current_session(), now(), g.kiosk.site_id)
+    answer = {"commands": [kiosk_commands.command_view(c) for c in found]}
+    commit()
+    return jsonify(answer)
+
+
+@bp.post("/commands/<int:command_id>/ack")
+def acknowledge(command_id: int) -> Response:
+    body = json_object(optional=True)
+    command = kiosk_commands.acknowledge(current_session(), now(), g.kiosk, command_id, body.get("result"))
+    answer = {**kiosk_commands.command_view(command), "result": command.result}
+    commit()
+    return jsonify(answer)

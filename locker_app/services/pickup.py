@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import AccessCode, Site
 from . import events
@@ -38,6 +38,8 @@ def open_with_code(
     row = session.scalar(
         select(AccessCode)
         .where(AccessCode.site_id == site.id, AccessCode.digest == digest, AccessCode.active.is_(True))
+        # The parcel comes in the same query, so an expired parcel's code costs no extra round trip.
+        .options(joinedload(AccessCode.parcel))
         .with_for_update(of=AccessCode)
     )
     accepted = well_formed and row is not None and digests_match(row.digest, digest)

@@ -1,0 +1,79 @@
+"""What the kiosk reports about its doors: closed (confirming a deposit or pickup) and faults."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import ACTIVE_STATES, Compartment, Parcel, Site
+from . import events
+from .errors import InvalidInput, NotFound
+
+# A door event this soon after a pickup or return belongs to that parcel (the resident is at the door).
+RECENT = timedelta(minutes=15)
+REASON_MAX = 200
+
+
+def find_compartment(session: Session, site_id: int, label: str, *, lock: bool = False) -> Compartment:
+    query = select(Compartment).where(Compartment.site_id == site_id, Compartment.label == label)
+    if lock:
+        query = query.with_for_update(of=Compartment)
+    compartment = session.scalar(query)
+    if compartment is None:
+        raise NotFound(f"this site has no compartment {label!r}")
+    return compartment
+
+
+def parcel_at_door(session: Session, now: datetime, compartment: Compartment) -> Parcel | None:
+    """The parcel a door event is about: the one inside, else the one just taken out."""
+    active = session.scalar(
+        select(Parcel).where(Parcel.compartment_id == compartment.id, Parcel.state.in_(ACTIVE_STATES))
+    )
+    if active is not None:
+        return active
+    recent = list(session.scalars(
+        select(Parcel).where(Parcel.compartment_id == compartment.id,
+                             Parcel.state.in_(("picked_up", "returned")))
+        .order_by(Parcel.created_at.desc()).limit(5)
+    ))
+    taken: list[tuple[datetime, Parcel]] = []
+    for parcel in recent:
+        at = parcel.picked_up_at or parcel.returned_at
+        if at is not None and at >= now - RECENT:
+            taken.append((at, parcel))
+    return max(taken, key=lambda pair: pair[0])[1] if taken else None
+
+
+def _reason(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > REASON_MAX or not value.isprintable():
+        raise InvalidInput(f"reason must be text of at most {REASON_MAX} characters", field="reason")
+    return value.strip() or None
+
+
+def door_closed(session: Session, now: datetime, site: Site, label: str, actor: str) -> dict[str, Any]:
+    compartment = find_compartment(session, site.id, label)
+    parcel = parcel_at_door(session, now, compartment)
+    events.record(session, now, actor, "door.closed", site_id=site.id, compartment_id=compartment.id,
+                  parcel_id=parcel.id if parcel else None, label=label,
+                  parcel_state=parcel.state if parcel else None)
+    return {"compartment": label, "door": "closed"}
+
+
+def door_fault(session: Session, now: datetime, site: Site, label: str, reason: object,
+               actor: str) -> dict[str, Any]:
+    """Take the compartment out of service and flag its parcel; the door.fault event is the admins' alert."""
+    text = _reason(reason)
+    compartment = find_compartment(session, site.id, label, lock=True)
+    compartment.in_service = False
+    parcel = parcel_at_door(session, now, compartment)
+    if parcel is not None:
+        parcel.door_fault_at = now
+    events.record(session, now, actor, "door.fault", site_id=site.id, compartment_id=compartment.id,
+                  parcel_id=parcel.id if parcel else None, label=label, reason=text,
+                  parcel_state=parcel.state if parcel else None)
+    return {"compartment": label, "in_service": False, "parcel_flagged": parcel is not None}

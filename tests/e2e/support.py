@@ -1,0 +1,78 @@
+"""What the browser tests and the screenshot script share: Debian's Chromium, a live server, deliveries."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import Api, RecordingSender, World, code_from
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+# The kiosk's screen, and the scale the tests and screenshots draw it at (the layout scales with the width).
+KIOSK_SIZE = (1080, 1920)
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    return None
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def deliver(app: Flask, world: World, sms: RecordingSender, *, size: str = "S",
+            phone: str = "010-1234-5678") -> tuple[str, str]:
+    """A parcel stored at MAPO-001 and the code its SMS carried."""
+    from locker_app.jobs import relay_job
+
+    api = Api(app.test_client(), world)
+    parcel = api.reserve(size=size, phone=phone).get_json()
+    assert api.deposit(parcel["parcel_id"]).status_code == 200
+    with app.app_context():
+        relay_job()
+    return parcel["parcel_id"], code_from(sms.sent[-1]["body"])
+
+
+def return_code_for(app: Flask, parcel_id: str, pepper: str) -> str:
+    """Expire a stored parcel and give its courier a return code (what the returns flow does)."""
+    from locker_app.extensions import db
+    from locker_app.models import Parcel
+    from locker_app.services.issue_codes import issue_code
+
+    with app.app_context():
+        now = app.extensions["locker.clock"]()
+        parcel = db.session.get(Parcel, parcel_id)
+        assert parcel is not None
+        parcel.state = "expired"
+        parcel.expired_at = now
+        code = issue_code(db.session, parcel, "return", pepper, now)
+        db.session.commit()
+    return code
+
+
+def wrong_codes(app: Flask, world: World, count: int) -> list[Any]:
+    api = Api(app.test_client(), world)
+    return [api.pickup(f"{n:08d}").status_code for n in range(count)]
