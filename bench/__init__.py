@@ -1,0 +1,1 @@
+"""Benchmarks of the locker service against PostgreSQL: `make bench` (or `python -m bench`); see bench/README.md."""

@@ -1,0 +1,266 @@
+"""`make bench`: the locker service under gunicorn against PostgreSQL, measured against the floor in one run.
+
+    .venv/bin/python -m bench            # full run, under 15 minutes
+    BENCH_QUICK=1 .venv/bin/python -m bench   # a tenth of the data, shorter runs, under 2 minutes
+
+Prints its tables, then one line per figure: `ratio NAME: VALUE`. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from . import database, occupancy, relay
+from .database import PEPPER, ROOT_DIR, Seeded, bench_schema, courier_token, district, kiosk_token, site_code
+from .server import THREADS, WORKERS, Service
+from .stats import percentile
+
+
+@dataclass(frozen=True)
+class Plan:
+    quick: bool
+    large_sites: int  # x100 compartments
+    large_parcels: int
+    parcel_sites: int
+    seconds: float  # each throughput run
+    latency_samples: int
+    occupancy_samples: int
+    relay_messages: int
+    concurrency: int = 16
+
+
+def plan(quick: bool) -> Plan:
+    if quick:
+        return Plan(True, 1_000, 10_000, 100, 8, 100, 30, 300)
+    return Plan(False, 10_000, 100_000, 1_000, 30, 400, 100, 1_500)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
+                        help="a tenth of the data and shorter runs (also BENCH_QUICK=1)")
+    parser.add_argument("--seconds", type=float, help="length of each throughput run")
+    parser.add_argument("--concurrency", type=int, default=16, help="couriers at once in the throughput runs")
+    return parser.parse_args(argv)
+
+
+# --- sequential latency, from this process -------------------------------------------------------------------
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, path: str, token: str, body: Any = None, key: bool = True) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        if key:
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+        self.conn.request("POST", path, json.dumps(body) if body is not None else "", headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, (json.loads(data) if data else None)
+
+
+def reserve_latency(service: Service, seeded: Seeded, samples: int) -> list[float]:
+    """Reserve at a random site that holds no stored parcels, timed; cancel at once (untimed) to free it again."""
+    client, rng, times = Client(service.port), random.Random(3), []
+    token = courier_token(1)
+    for n in range(samples + 20):
+        site = site_code(rng.randint(seeded.parcel_sites + 1, seeded.sites))
+        body = {"tracking_number": f"L{n:08d}", "recipient_phone": "010-3000-0001", "size": "S"}
+        started = time.perf_counter()
+        status, answer = client.post(f"/api/v1/sites/{site}/reservations", token, body)
+        elapsed = time.perf_counter() - started
+        assert status == 201, (status, answer)
+        status, _ = client.post(f"/api/v1/parcels/{answer['parcel_id']}/cancel", token)
+        assert status == 200
+        if n >= 20:
+            times.append(elapsed)
+    return times
+
+
+def pickup_latency(service: Service, schema: str, seeded: Seeded, samples: int) -> list[float]:
+    """Pick up the known parcels round after round, putting them back (untimed, in SQL) between rounds."""
+    client, times = Client(service.port), []
+    parcel_ids = [parcel_id for _, parcel_id, _ in seeded.known]
+    rounds = -(-(samples + 10) // len(seeded.known))
+    for round_no in range(rounds):
+        for site_id, _, code in seeded.known:
+            started = time.perf_counter()
+            status, answer = client.post("/kiosk/v1/pickup", kiosk_token(site_id), {"code": code}, key=False)
+            elapsed = time.perf_counter() - started
+            assert status == 200, (status, answer)
+            if round_no or len(times) < 0:
+                times.append(elapsed)
+        database.reset_picked_up(schema, parcel_ids)
+    return times[:samples]
+
+
+def occupancy_latency(schema: str, samples: int) -> list[float]:
+    from locker_app import create_app
+    from locker_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.sqlalchemy_url(database.bench_url(), schema),
+                      "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench"})
+    times = []
+    with app.app_context():
+        for n in range(samples + 5):
+            started = time.perf_counter()
+            occupancy.summary(db.session(), datetime.now(UTC), district(1))
+            db.session.rollback()
+            if n >= 5:
+                times.append(time.perf_counter() - started)
+        db.session.remove()
+        db.engine.dispose()
+    return times
+
+
+# --- throughput, from processes of their own ------------------------------------------------------------------
+
+def _run_process(module: str, job: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", module], cwd=ROOT_DIR, input=json.dumps(job), capture_output=True,
+                          text=True, timeout=job["seconds"] + 120, check=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _site_sets(seeded: Seeded, concurrency: int, first: int) -> list[list[str]]:
+    """Each courier its own sites, away from the stored parcels and from the latency samples."""
+    per = 40
+    return [[site_code(first + n * per + k) for k in range(per)] for n in range(concurrency)]
+
+
+def throughput(service: Service, schema: str, seeded: Seeded, p: Plan, concurrency: int) -> dict[str, Any]:
+    http_job = {"port": service.port, "concurrency": concurrency, "seconds": p.seconds,
+                "sites": _site_sets(seeded, concurrency, seeded.parcel_sites + 1)}
+    floor_job = {"dsn": database.libpq_dsn(database.bench_url(), schema), "concurrency": concurrency,
+                 "seconds": p.seconds, "pepper": PEPPER, "first_courier": 17,
+                 "sites": _site_sets(seeded, concurrency, seeded.parcel_sites + 1 + concurrency * 40)}
+    floor_before = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
+    via_http = _run_process("bench.loadgen", http_job)
+    floor_after = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
+    floor = {"pairs": floor_before["pairs"] + floor_after["pairs"], "errors": floor_before["errors"]
+             + floor_after["errors"], "wall": floor_before["wall"] + floor_after["wall"],
+             "cpu": floor_before["cpu"] + floor_after["cpu"]}
+    return {"http": via_http, "floor": floor}
+
+
+# --- the report ----------------------------------------------------------------------------------------------
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.2f}"
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+    print(f"\n{title}")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def latency_row(name: str, times: list[float]) -> list[str]:
+    return [name, str(len(times)), ms(statistics.median(times)), ms(percentile(times, 0.9)),
+            ms(percentile(times, 0.99))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    p = plan(args.quick)
+    if args.seconds:
+        p = Plan(**{**p.__dict__, "seconds": args.seconds})
+    started = time.perf_counter()
+    print(f"bench: {'QUICK' if p.quick else 'full'} run against {database.bench_url()} "
+          f"(gunicorn {WORKERS} workers x {THREADS} threads, gthread)", flush=True)
+    results: dict[str, Any] = {}
+    with bench_schema("small") as small_schema, bench_schema("large") as large_schema:
+        t0 = time.perf_counter()
+        small = database.seed(small_schema, sites=10, parcels=10, parcel_sites=1, known=10)
+        large = database.seed(large_schema, sites=p.large_sites, parcels=p.large_parcels,
+                              parcel_sites=p.parcel_sites, known=10)
+        results["seed_seconds"] = time.perf_counter() - t0
+        print(f"seeded in {results['seed_seconds']:.1f} s", flush=True)
+
+        fake = relay.FakeTwilioProcess()
+        try:
+            results["relay"] = relay.relay_rate(small_schema, fake.url, p.relay_messages)
+            results["raw_http"] = relay.raw_rate(fake.url, p.relay_messages)
+        finally:
+            fake.stop()
+        print("relay done", flush=True)
+
+        results["occupancy_small"] = occupancy_latency(small_schema, p.occupancy_samples)
+        results["occupancy_large"] = occupancy_latency(large_schema, p.occupancy_samples)
+        print("occupancy done", flush=True)
+
+        for label, schema, seeded in (("small", small_schema, small), ("large", large_schema, large)):
+            service = Service(schema)
+            try:
+                results[f"reserve_{label}"] = reserve_latency(service, seeded, p.latency_samples)
+                results[f"pickup_{label}"] = pickup_latency(service, schema, seeded, p.latency_samples)
+                print(f"latency on {label} done", flush=True)
+                if label == "large":
+                    results["throughput"] = throughput(service, schema, seeded, p, args.concurrency)
+                    results["rss_mib"] = service.peak_rss_mib()
+            finally:
+                service.stop()
+    report(p, small, large, results, args.concurrency, time.perf_counter() - started)
+    return 0
+
+
+def report(p: Plan, small: Seeded, large: Seeded, r: dict[str, Any], concurrency: int, elapsed: float) -> None:
+    table("Data", ["case", "sites", "compartments", "stored parcels", "districts of"],
+          [["small", str(small.sites), f"{small.compartments:,}", str(small.parcels), "10 sites"],
+           ["large", f"{large.sites:,}", f"{large.compartments:,}", f"{large.parcels:,}", "10 sites"]])
+    tp = r["throughput"]
+    h, f = tp["http"], tp["floor"]
+    h_rate, f_rate = len(h["pairs"]) / h["wall"], len(f["pairs"]) / f["wall"]
+    table(f"Reserve+deposit pairs at {concurrency} concurrent couriers ({large.compartments:,} compartments)",
+          ["path", "pairs", "errors", "pairs/s", "pair p50 ms", "pair p99 ms", "driver CPU % of a core"],
+          [["HTTP (gunicorn)", str(len(h["pairs"])), str(len(h["errors"])), f"{h_rate:.1f}",
+            ms(statistics.median(h["pairs"])), ms(percentile(h["pairs"], 0.99)), f"{100 * h['cpu'] / h['wall']:.0f}"],
+           ["floor (psycopg)", str(len(f["pairs"])), str(len(f["errors"])), f"{f_rate:.1f}",
+            ms(statistics.median(f["pairs"])), ms(percentile(f["pairs"], 0.99)), f"{100 * f['cpu'] / f['wall']:.0f}"]])
+    table("HTTP requests inside those pairs", ["request", "count", "p50 ms", "p90 ms", "p99 ms"],
+          [latency_row("reserve", h["reserve"]), latency_row("deposit", h["deposit"])])
+    table("Sequential latency, one client", ["what", "samples", "p50 ms", "p90 ms", "p99 ms"],
+          [latency_row(f"reserve, {small.compartments:,} compartments", r["reserve_small"]),
+           latency_row(f"reserve, {large.compartments:,} compartments", r["reserve_large"]),
+           latency_row(f"kiosk pickup, {small.parcels} parcels", r["pickup_small"]),
+           latency_row(f"kiosk pickup, {large.parcels:,} parcels", r["pickup_large"]),
+           latency_row(f"occupancy of a district, {small.compartments:,} compartments", r["occupancy_small"]),
+           latency_row(f"occupancy of a district, {large.compartments:,} compartments", r["occupancy_large"])])
+    print(f"occupancy measured through: {occupancy.source()}")
+    rl, raw = r["relay"], r["raw_http"]
+    table("SMS to the local fake Twilio, concurrency 1", ["path", "messages", "messages/s", "CPU % of a core"],
+          [["relay (relay_once, Twilio SDK)", str(rl["messages"]), f"{rl['messages'] / rl['wall']:.1f}",
+            f"{100 * rl['cpu'] / rl['wall']:.0f}"],
+           ["bare HTTP posts (http.client)", str(raw["messages"]), f"{raw['messages'] / raw['wall']:.1f}",
+            f"{100 * raw['cpu'] / raw['wall']:.0f}"]])
+    print(f"\npeak RSS of one web worker: {r['rss_mib']:.1f} MiB; whole run {elapsed:.0f} s"
+          f"{' (QUICK: a tenth of the data)' if p.quick else ''}")
+    print(f"assign p50/p99 through HTTP: pair {ms(statistics.median(h['pairs'])).strip()} / "
+          f"{ms(percentile(h['pairs'], 0.99)).strip()} ms")
+    med = statistics.median
+    print(f"ratio assign_http_vs_raw_sql: {h_rate / f_rate:.3f}")
+    print(f"ratio pickup_100k_vs_10: {med(r['pickup_large']) / med(r['pickup_small']):.3f}")
+    print(f"ratio assign_1m_vs_1k: {med(r['reserve_large']) / med(r['reserve_small']):.3f}")
+    print(f"ratio occupancy_1m_vs_1k: {med(r['occupancy_large']) / med(r['occupancy_small']):.3f}")
+    print(f"ratio relay_vs_raw_http: {(rl['messages'] / rl['wall']) / (raw['messages'] / raw['wall']):.3f}")
+    print(f"ratio web_worker_peak_rss_mib: {r['rss_mib']:.1f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
