@@ -53,6 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="a tenth of the data and shorter runs (also BENCH_QUICK=1)")
     parser.add_argument("--seconds", type=float, help="length of each throughput run")
     parser.add_argument("--concurrency", type=int, default=16, help="couriers at once in the throughput runs")
+    parser.add_argument("--explain", action="store_true", help="also print EXPLAIN ANALYZE of the hot SELECTs")
     return parser.parse_args(argv)
 
 
@@ -148,7 +149,9 @@ def throughput(service: Service, schema: str, seeded: Seeded, p: Plan, concurren
                  "seconds": p.seconds, "pepper": PEPPER, "first_courier": 17,
                  "sites": _site_sets(seeded, concurrency, seeded.parcel_sites + 1 + concurrency * 40)}
     floor_before = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
+    service_cpu = service.cpu_seconds()
     via_http = _run_process("bench.loadgen", http_job)
+    via_http["service_cpu"] = service.cpu_seconds() - service_cpu
     floor_after = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
     floor = {"pairs": floor_before["pairs"] + floor_after["pairs"], "errors": floor_before["errors"]
              + floor_after["errors"], "wall": floor_before["wall"] + floor_after["wall"],
@@ -192,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
                               parcel_sites=p.parcel_sites, known=10)
         results["seed_seconds"] = time.perf_counter() - t0
         print(f"seeded in {results['seed_seconds']:.1f} s", flush=True)
+        if args.explain:
+            from .explain import explain, print_plans
+
+            print_plans(explain(large_schema, large))
 
         fake = relay.FakeTwilioProcess()
         try:
@@ -233,6 +240,9 @@ def report(p: Plan, small: Seeded, large: Seeded, r: dict[str, Any], concurrency
             ms(statistics.median(h["pairs"])), ms(percentile(h["pairs"], 0.99)), f"{100 * h['cpu'] / h['wall']:.0f}"],
            ["floor (psycopg)", str(len(f["pairs"])), str(len(f["errors"])), f"{f_rate:.1f}",
             ms(statistics.median(f["pairs"])), ms(percentile(f["pairs"], 0.99)), f"{100 * f['cpu'] / f['wall']:.0f}"]])
+    per_pair = 1000 * h["service_cpu"] / max(1, len(h["pairs"]))
+    print(f"service CPU (all gunicorn workers) per HTTP pair: {per_pair:.1f} ms; "
+          f"floor driver CPU per pair: {1000 * f['cpu'] / max(1, len(f['pairs'])):.1f} ms")
     table("HTTP requests inside those pairs", ["request", "count", "p50 ms", "p90 ms", "p99 ms"],
           [latency_row("reserve", h["reserve"]), latency_row("deposit", h["deposit"])])
     table("Sequential latency, one client", ["what", "samples", "p50 ms", "p90 ms", "p99 ms"],

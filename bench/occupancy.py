@@ -2,7 +2,8 @@
 
 `locker_app.services.occupancy` (issue 6) is not on main yet; until it is, this module times the same grouped
 query that service runs for the size counts (one query over the district's sites, compartments left-joined to
-their active parcel). Once the service exists, `summary` calls it instead; see bench/README.md.
+their active parcel), with one change that bench/README.md explains and that the service needs as well: the
+parcels are restricted to the district's sites too. Once the service exists, `summary` calls it instead.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def _grouped_counts(session: Session, district: str) -> dict[str, Any]:
             func.sum(case((and_(in_service, Parcel.state == "reserved"), 1), else_=0)),
             func.sum(case((and_(in_service, Parcel.state.in_(("stored", "expired"))), 1), else_=0)),
         )
-        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES)))
+        # The parcels' own site filter lets PostgreSQL read only the district's active parcels (ix_parcels_site_state)
+        # instead of hashing every active parcel in the network: without it this query grows with the network.
+        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES),
+                                Parcel.site_id.in_(site_ids)))
         .where(Compartment.site_id.in_(site_ids))
         .group_by(Compartment.site_id, Compartment.size)
     ).all()

@@ -58,6 +58,14 @@ class Service:
         except OSError:
             return []
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU of all workers so far."""
+        total = 0
+        for pid in self.worker_pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mib(self) -> float:
         """The largest peak resident set (VmHWM) among the workers."""
         peaks = []

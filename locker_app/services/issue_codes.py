@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import AccessCode, Parcel
@@ -17,25 +17,20 @@ _MAX_TRIES = 20
 def issue_code(session: Session, parcel: Parcel, kind: str, pepper: str, now: datetime) -> str:
     """Void the parcel's active codes of this kind and return a new one (the only time it is in clear)."""
     void_codes(session, parcel.id, kind)
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for _ in range(_MAX_TRIES):
         code = new_code()
-        digest = code_digest(pepper, parcel.site_id, code)
-        taken = session.scalar(
-            select(AccessCode.id).where(
-                AccessCode.site_id == parcel.site_id, AccessCode.digest == digest, AccessCode.active.is_(True)
-            )
+        # One statement instead of look, savepoint, insert, release: the partial unique index over a site's
+        # active codes turns a taken code (drawn before, or by a concurrent deposit) into no row, and we draw again.
+        inserted = session.scalar(
+            dialect_insert(AccessCode)
+            .values(parcel_id=parcel.id, site_id=parcel.site_id, kind=kind,
+                    digest=code_digest(pepper, parcel.site_id, code), active=True, created_at=now)
+            .on_conflict_do_nothing(index_elements=["site_id", "digest"], index_where=text("active"))
+            .returning(AccessCode.id)
         )
-        if taken is not None:
-            continue
-        try:
-            # A concurrent deposit may take the same digest between our check and insert; the
-            # partial unique index catches it and we draw again.
-            with session.begin_nested():
-                session.add(AccessCode(parcel_id=parcel.id, site_id=parcel.site_id, kind=kind,
-                                       digest=digest, active=True, created_at=now))
-        except IntegrityError:
-            continue
-        return code
+        if inserted is not None:
+            return code
     raise RuntimeError("could not draw a free code")  # 20 collisions in 10^8 means the site is broken
 
 

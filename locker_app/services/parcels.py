@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import PARCEL_STATES, SIZES, Courier, Parcel, Site
 from ..sms.outbox import queue_message
@@ -107,7 +107,12 @@ def reserve(
 
 
 def get_for_carrier(session: Session, courier: Courier, parcel_id: str, *, lock: bool = False) -> Parcel:
-    query = select(Parcel).where(Parcel.id == parcel_id, Parcel.carrier_id == courier.carrier_id)
+    query = (
+        select(Parcel)
+        .where(Parcel.id == parcel_id, Parcel.carrier_id == courier.carrier_id)
+        # Every caller shows the site and the compartment: in the same round trip, not two more.
+        .options(joinedload(Parcel.site, innerjoin=True), joinedload(Parcel.compartment, innerjoin=True))
+    )
     if lock:
         query = query.with_for_update(of=Parcel)
     parcel = session.scalar(query)

@@ -37,7 +37,9 @@ def open_with_code(
     digest = code_digest(pepper, site.id, code if well_formed else "?" * CODE_DIGITS)  # type: ignore[arg-type]
     row = session.scalar(
         select(AccessCode)
-        .where(AccessCode.site_id == site.id, AccessCode.digest == digest, AccessCode.active.is_(True))
+        # `active` exactly as the partial unique index says it: PostgreSQL cannot prove `active IS true` implies
+        # the index's `WHERE active`, and would scan every code of every site instead.
+        .where(AccessCode.site_id == site.id, AccessCode.digest == digest, AccessCode.active)
         # The parcel comes in the same query, so an expired parcel's code costs no extra round trip.
         .options(joinedload(AccessCode.parcel))
         .with_for_update(of=AccessCode)

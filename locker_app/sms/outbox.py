@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
@@ -36,14 +36,14 @@ def current_caps() -> SmsCaps:
 
 def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, caps: SmsCaps) -> str | None:
     """Why one more message may not be queued, or None if it may. Every outbox row counts, sent or not."""
-    if parcel_id is not None:
-        for_parcel = session.scalar(select(func.count()).select_from(Message).where(Message.parcel_id == parcel_id))
-        if (for_parcel or 0) >= caps.per_parcel:
-            return "parcel-cap"
-    to_number = session.scalar(
-        select(func.count()).select_from(Message)
-        .where(Message.to_phone == to, Message.created_at > now - CAP_WINDOW)
-    )
+    # Both counts in one round trip: this runs inside every deposit.
+    to_number_count = (select(func.count()).select_from(Message)
+                       .where(Message.to_phone == to, Message.created_at > now - CAP_WINDOW).scalar_subquery())
+    parcel_count = (select(func.count()).select_from(Message).where(Message.parcel_id == parcel_id).scalar_subquery()
+                    if parcel_id is not None else literal(0))
+    for_parcel, to_number = session.execute(select(parcel_count, to_number_count)).one()
+    if (for_parcel or 0) >= caps.per_parcel:
+        return "parcel-cap"
     if (to_number or 0) >= caps.per_number_per_day:
         return "daily-number-cap"
     return None
