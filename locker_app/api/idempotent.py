@@ -30,7 +30,7 @@ def rerun_on_replay(view: Callable[..., Response]) -> Callable[..., Response]:
 
 def _commit_claim() -> None:
     """The claim's transaction wrote only the key's record. Committing it without expiring what the session
-    holds spares the view a reload of the courier, and `complete` a reload of the record, one round trip each."""
+    holds spares the view a reload of the courier: one round trip."""
     session = current_session()
     session.expire_on_commit = False
     try:

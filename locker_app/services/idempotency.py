@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import IdempotencyRecord
@@ -42,35 +43,57 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
-def claim(session: Session, now: datetime, courier_id: int, key: str, fingerprint: str,
-          ttl: timedelta) -> IdempotencyRecord | Replay:
-    """Start a request under `key`, or say how an earlier one with that key ended."""
-    record = session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.courier_id == courier_id, IdempotencyRecord.key == key)
+@dataclass(frozen=True)
+class Claimed:
+    """The key is ours: the request runs under the record with this id."""
+
+    id: int
+
+
+def _insert_running(session: Session, now: datetime, courier_id: int, key: str, fingerprint: str,
+                    ttl: timedelta) -> int | None:
+    """The new record's id, or None when the courier already has a record with this key: one round trip
+    for the usual case of a fresh key, instead of a look and then an insert."""
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return session.scalar(
+        dialect_insert(IdempotencyRecord)
+        .values(courier_id=courier_id, key=key, request_hash=fingerprint, state="running", created_at=now,
+                expires_at=now + ttl)
+        .on_conflict_do_nothing(index_elements=["courier_id", "key"])
+        .returning(IdempotencyRecord.id)
     )
-    if record is not None and record.expires_at <= now:
-        session.delete(record)
-        session.flush()
-        record = None
-    if record is not None:
+
+
+def claim(session: Session, now: datetime, courier_id: int, key: str, fingerprint: str,
+          ttl: timedelta) -> Claimed | Replay:
+    """Start a request under `key`, or say how an earlier one with that key ended."""
+    for _ in range(3):  # bounded: each turn either claims, answers, or saw the old record vanish
+        new_id = _insert_running(session, now, courier_id, key, fingerprint, ttl)
+        if new_id is not None:
+            return Claimed(new_id)
+        record = session.scalar(
+            select(IdempotencyRecord).where(IdempotencyRecord.courier_id == courier_id, IdempotencyRecord.key == key)
+        )
+        if record is None:  # released or purged since our insert met it
+            continue
+        if record.expires_at <= now:
+            session.delete(record)
+            session.flush()
+            continue
         if not digests_match(record.request_hash, fingerprint):
             raise KeyReused("send a new Idempotency-Key for a new request")
         if record.state == "running" or record.response_status is None or record.response_body is None:
             raise KeyInUse("wait for the first request to finish, then retry")
         return Replay(record.response_status, record.response_body)
-    record = IdempotencyRecord(courier_id=courier_id, key=key, request_hash=fingerprint, state="running",
-                               created_at=now, expires_at=now + ttl)
-    session.add(record)
-    session.flush()
-    return record
+    raise KeyInUse("wait for the first request to finish, then retry")
 
 
 def complete(session: Session, record_id: int, status: int, body: str) -> None:
-    record = session.get(IdempotencyRecord, record_id)
-    if record is not None:
-        record.state = "done"
-        record.response_status = status
-        record.response_body = body
+    session.execute(
+        update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
+        .values(state="done", response_status=status, response_body=body)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def release(session: Session, record_id: int) -> None:
