@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["locker.clock"] = app.config.get("CLOCK") or system_clock
     app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
 
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
 

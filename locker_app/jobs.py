@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .extensions import current_session, db
 from .models import Parcel
 from .services import idempotency
+from .services.occupancy import take_snapshot
 from .services.parcels import release_reservation
 from .sms.relay import relay_once
 
@@ -53,6 +54,7 @@ class Job:
 DB_JOBS = (
     Job("release-reservations", release_stale_reservations, 60),
     Job("purge-idempotency", purge_idempotency_records, 3600),
+    Job("occupancy-snapshot", take_snapshot, 3600),
 )
 RELAY_EVERY_SECONDS = 5
 
