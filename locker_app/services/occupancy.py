@@ -215,9 +215,8 @@ def take_snapshot(session: Session, now: datetime) -> int:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(OccupancySnapshot).values(rows).on_conflict_do_nothing(
         index_elements=["site_id", "taken_at", "size"]
-    )
-    result = session.execute(statement)
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+    ).returning(OccupancySnapshot.id)
+    return len(session.execute(statement).all())
 
 
 def history(session: Session, now: datetime, *, hours: int = 48, district: str | None = None,
