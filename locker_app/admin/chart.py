@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-WIDTH, HEIGHT = 720, 200
+WIDTH, HEIGHT = 960, 220
 LEFT, RIGHT, TOP, BOTTOM = 36, 8, 10, 26
 # Bottom to top, the order of the tiles' bars.
 STACK = ("occupied", "reserved", "disabled", "free")
