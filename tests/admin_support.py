@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -39,11 +38,6 @@ def create_admins(app: Flask) -> Admins:
         session.commit()
     assert operator and viewer
     return Admins(operator, viewer)
-
-
-@pytest.fixture
-def admins(app: Flask, world: Any) -> Admins:
-    return create_admins(app)
 
 
 def csrf_from(html: str) -> str:

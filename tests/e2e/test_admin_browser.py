@@ -91,7 +91,7 @@ def _count(page, site: str, size: str, kind: str) -> int:
 
 
 def test_sign_in_read_the_dashboard_disable_a_door_and_see_it_counted(browser, live):
-    app, base = live
+    _app, base = live
     context, page, problems = _page(browser, VIEWPORTS["laptop"])
     _sign_in(page, base)
     assert page.get_by_role("heading", name="Occupancy").is_visible()

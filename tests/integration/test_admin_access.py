@@ -13,7 +13,14 @@ from werkzeug.serving import make_server
 
 from locker_app.extensions import db
 from locker_app.services.admin_auth import PER_ADDRESS, PER_USERNAME, WINDOW
-from tests.admin_support import PASSWORD, AdminBrowser, admins, bearer, csrf_from, signed_in  # noqa: F401
+from tests.admin_support import PASSWORD, AdminBrowser, Admins, bearer, create_admins, csrf_from, signed_in
+
+
+@pytest.fixture
+def admins(app, world) -> Admins:
+    """An operator `ops` and a viewer `viewer`, both with API tokens, over the seeded world."""
+    return create_admins(app)
+
 
 DISABLE_A01 = "/admin/sites/MAPO-001/compartments/A01/disable"
 
@@ -55,7 +62,6 @@ def test_sign_in_sets_a_safe_cookie_and_records_an_event(app, admins):
 
 def test_cookie_secure_everywhere_but_plain_http_on_loopback_in_development(make_app, world):
     app = make_app()
-    from tests.admin_support import create_admins
 
     create_admins(app)
     local = AdminBrowser(app.test_client()).login("ops", base_url="http://127.0.0.1:5000")
@@ -158,7 +164,6 @@ def test_one_address_trying_many_names_is_throttled(app, admins):
 @pytest.fixture
 def live_admin(make_app, world):
     app = make_app()
-    from tests.admin_support import create_admins
 
     create_admins(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)

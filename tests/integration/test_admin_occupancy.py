@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from locker_app.extensions import db
 from locker_app.jobs import relay_job, run_all_once
 from locker_app.services import events
 from locker_app.sms.senders import SmsError
-from tests.admin_support import admins, bearer, signed_in, tile_counts, tile_stat  # noqa: F401
+from tests.admin_support import Admins, bearer, create_admins, signed_in, tile_counts, tile_stat
 from tests.conftest import code_from
+
+
+@pytest.fixture
+def admins(app, world) -> Admins:
+    """An operator `ops` and a viewer `viewer`, both with API tokens, over the seeded world."""
+    return create_admins(app)
+
 
 SIZES = ("S", "M", "L", "XL")
 

@@ -7,13 +7,21 @@ import csv
 import io
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from locker_app.extensions import db
 from locker_app.jobs import relay_job
 from locker_app.sms.senders import SmsError
-from tests.admin_support import MASKED, admins, assert_no_full_number, bearer, signed_in  # noqa: F401
+from tests.admin_support import MASKED, Admins, assert_no_full_number, bearer, create_admins, signed_in
 from tests.conftest import code_from
+
+
+@pytest.fixture
+def admins(app, world) -> Admins:
+    """An operator `ops` and a viewer `viewer`, both with API tokens, over the seeded world."""
+    return create_admins(app)
+
 
 
 def a_few_parcels(app, api, sms, clock) -> dict[str, str]:
