@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from locker_app.extensions import db
-from locker_app.jobs import relay_job, run_all_once
+from locker_app.jobs import DB_JOBS, relay_job, run_all_once, run_db_job
 from locker_app.services import events
 from locker_app.sms.senders import SmsError
 from tests.admin_support import Admins, bearer, create_admins, signed_in, tile_counts, tile_stat
@@ -171,3 +172,28 @@ def test_hourly_snapshots_feed_the_chart(app, api, clock, admins):
     assert "No hourly snapshots yet" not in html
     assert "11/24 15:00: 2 occupied, 0 reserved, 0 disabled, 14 free of 16" in html
     assert "11/24 14:00: 0 occupied, 0 reserved, 0 disabled, 16 free of 16" in html
+
+
+def test_two_schedulers_taking_the_same_snapshot_store_it_once(make_app, world, clock):
+    apps = [make_app(), make_app()]
+    start = threading.Barrier(2)
+    added: list[int] = []
+    errors: list[BaseException] = []
+
+    def snapshot(app) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                added.append(run_db_job(next(j for j in DB_JOBS if j.name == "occupancy-snapshot"), clock()))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=snapshot, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sorted(added) == [0, 8]
+    with apps[0].app_context():
+        assert db.session.execute(sa.text("SELECT count(*) FROM occupancy_snapshots")).scalar_one() == 8
