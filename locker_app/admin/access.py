@@ -59,6 +59,8 @@ def _session_admin() -> Admin | None:
 
 def guard() -> WerkzeugResponse | None:
     """Runs before every admin view: authenticate, check CSRF, enforce roles."""
+    if request.endpoint == "admin.static":  # the style sheet and icon: no database, no session
+        return None
     token = bearer_token() if is_api() else None
     g.via_token = token is not None
     if token is not None:
