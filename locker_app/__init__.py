@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
     app.extensions["locker.sms_kicker"] = Kicker(app)
 
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_api_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
 

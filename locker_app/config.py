@@ -20,6 +20,13 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_flag(value: str | None) -> bool | None:
+    """None for unset or 'auto', so the code using it can decide from the request."""
+    if value is None or value.strip().lower() in {"", "auto"}:
+        return None
+    return _flag(value)
+
+
 def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     default_db = "sqlite:///" + str(Path(instance_path) / "locker.db")
     settings: dict[str, Any] = {
@@ -50,6 +57,11 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "RETENTION_DAYS": int(env.get("LOCKER_RETENTION_DAYS") or 30),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
+        # Admin session cookie `Secure` flag: 1/0, or unset/auto (Secure except plain http to a loopback
+        # host outside production, so `make run` works on http://127.0.0.1:5000); see locker_app/admin.
+        "COOKIE_SECURE": _optional_flag(env.get("LOCKER_COOKIE_SECURE")),
+        # Time zone for times shown on admin pages and for date filters typed there (JSON is always UTC).
+        "ADMIN_TIMEZONE": env.get("LOCKER_ADMIN_TZ") or "Asia/Seoul",
     }
     return settings
 

@@ -343,3 +343,39 @@ class KioskCommand(db.Model):  # type: ignore[name-defined]
     result: Mapped[str | None] = mapped_column(String(16))  # opened | failed
 
     compartment: Mapped[Compartment] = relationship()
+
+
+class AdminLoginAttempt(db.Model):  # type: ignore[name-defined]
+    """One admin login attempt, kept for the throttling window, so every worker counts the same attempts."""
+
+    __tablename__ = "admin_login_attempts"
+    __table_args__ = (
+        Index("ix_admin_login_attempts_username_at", "username", "at"),
+        Index("ix_admin_login_attempts_remote_addr_at", "remote_addr", "at"),
+        Index("ix_admin_login_attempts_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    remote_addr: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OccupancySnapshot(db.Model):  # type: ignore[name-defined]
+    """Occupancy of one size at one site at the start of an hour, for the admin's chart."""
+
+    __tablename__ = "occupancy_snapshots"
+    __table_args__ = (
+        UniqueConstraint("site_id", "taken_at", "size", name="uq_occupancy_snapshots_site_taken_size"),
+        Index("ix_occupancy_snapshots_taken_at", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    size: Mapped[str] = mapped_column(String(2))
+    total: Mapped[int] = mapped_column(Integer)
+    free: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer)
+    occupied: Mapped[int] = mapped_column(Integer)
+    disabled: Mapped[int] = mapped_column(Integer)
