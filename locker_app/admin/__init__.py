@@ -23,4 +23,4 @@ def _setup(state: BlueprintSetupState) -> None:
     configure_session(state.app)  # type: ignore[arg-type]
 
 
-from . import api, pages, views_common  # noqa: E402,F401  (routes register themselves on bp)
+from . import api, operations, pages, views_common  # noqa: E402,F401  (routes register themselves on bp)

@@ -13,12 +13,14 @@ from ..models import PARCEL_STATES
 from ..services import admin_auth, admin_search, compartments, events, occupancy
 from ..services.errors import ServiceError
 from ..services.parcels import find_site
+from ..services.policy import LIMITS, policy_view
 from ..web.parsing import query_int
 from ..web.transaction import commit, now, rollback
 from . import bp
 from .access import sign_in, sign_out
 from .chart import layout
 from .filters import admin_zone, event_filter, message_filter, page, text
+from .operations import keypad_view
 from .shaping import bar_parts
 
 HISTORY_HOURS = (24, 48, 168)
@@ -90,8 +92,11 @@ def site_page(site_code: str) -> str:
     site = find_site(session, site_code)
     rows = compartments.compartment_rows(session, site)
     tile = occupancy.occupancy(session, now(), site_code=site.code)["sites"][0]
+    pad = keypad_view(site.code)
+    policy = policy_view(site)
     commit()
-    return render_template("admin/site.html", site=site, rows=rows, tile=tile, reason_max=compartments.REASON_MAX)
+    return render_template("admin/site.html", site=site, rows=rows, tile=tile, reason_max=compartments.REASON_MAX,
+                           keypad=pad, policy=policy, limits=LIMITS)
 
 
 def _change_compartment(site_code: str, label: str, action: str) -> WerkzeugResponse:

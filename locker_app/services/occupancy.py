@@ -18,7 +18,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE_STATES, SIZES, Compartment, Event, Kiosk, Message, OccupancySnapshot, Parcel, Site
+from ..models import (
+    ACTIVE_STATES,
+    SIZES,
+    Compartment,
+    Event,
+    KeypadState,
+    Kiosk,
+    Message,
+    OccupancySnapshot,
+    Parcel,
+    Site,
+)
 from .errors import NotFound
 
 COUNTS = ("total", "free", "reserved", "occupied", "disabled")
@@ -155,6 +166,16 @@ def _kiosk_last_seen(session: Session, site_ids: list[int]) -> dict[int, datetim
     return {site_id: seen for site_id, seen in rows}
 
 
+def _keypads(session: Session, now: datetime, site_ids: list[int]) -> dict[int, dict[str, bool]]:
+    rows = session.execute(
+        select(KeypadState.site_id, KeypadState.locked_at, KeypadState.blocked_until)
+        .where(KeypadState.site_id.in_(site_ids))
+    )
+    return {site_id: {"keypad_locked": locked_at is not None,
+                      "keypad_paused": blocked_until is not None and blocked_until > now}
+            for site_id, locked_at, blocked_until in rows}
+
+
 def _sum(parts: list[dict[str, int]]) -> dict[str, int]:
     total = _empty()
     for part in parts:
@@ -173,6 +194,7 @@ def occupancy(session: Session, now: datetime, *, district: str | None = None,
     faults = _fault_counts(session, ids) if ids else {}
     sms = _sms_counts(session, now, ids) if ids else {}
     seen = _kiosk_last_seen(session, ids) if ids else {}
+    keypads = _keypads(session, now, ids) if ids else {}
     documents: list[dict[str, Any]] = []
     for site in sites:
         by_size = {size: sizes.get(site.id, {}).get(size, _empty()) for size in SIZES}
@@ -188,6 +210,8 @@ def occupancy(session: Session, now: datetime, *, district: str | None = None,
             "sms_undelivered": 0, "sms_waiting": 0,
             **sms.get(site.id, {}),
             "kiosk_last_seen": _iso(seen.get(site.id)),
+            "keypad_locked": False, "keypad_paused": False,
+            **keypads.get(site.id, {}),
         })
     return {"as_of": _iso(now), "sites": documents, "total": _sum([d["total"] for d in documents])}
 
