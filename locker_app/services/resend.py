@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
 from ..sms.outbox import SmsCaps, current_caps, queue_message, refusal
-from ..sms.templates import local_time, render
 from . import events
 from .errors import InvalidState, ServiceError
 from .issue_codes import issue_code
+from .parcels import delivery_text
 
 MAX_RESENDS = 3
 RESEND_KIND = "resend"
@@ -69,16 +69,8 @@ def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: str, ac
         return None
 
     site = parcel.site
-    assert parcel.deposited_at is not None and parcel.free_until is not None
     code = issue_code(session, parcel, "pickup", pepper, now)
-    body, offset = render(
-        "delivery",
-        site.language,
-        code=code,
-        site=site.sms_name,
-        at=local_time(parcel.deposited_at, site.timezone),
-        free_until=local_time(parcel.free_until, site.timezone),
-    )
+    body, offset = delivery_text(parcel, code)
     message = queue_message(session, now, kind=RESEND_KIND, to=parcel.recipient_phone, body=body,
                             code_offset=offset, parcel_id=parcel.id, site_id=site.id, caps=caps)
     assert message is not None  # the caps were checked above, under the parcel's lock

@@ -4,44 +4,19 @@ counted; the pages fit a laptop (1366x768) and a tablet (820x1180) and break no 
 from __future__ import annotations
 
 import os
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from locker_app.extensions import db
 from locker_app.services.occupancy import take_snapshot
 from tests.admin_support import PASSWORD, create_admins
-from tests.conftest import STRICT, Api, seed_world
+from tests.conftest import Api, seed_world
+from tests.e2e.support import live_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "tablet": {"width": 820, "height": 1180}}
 pytestmark = pytest.mark.e2e
-
-
-def _unavailable(reason: str) -> None:
-    if STRICT:
-        pytest.fail(f"browser tests must run here: {reason}")
-    print(f"skipping browser tests: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -62,10 +37,8 @@ def live(make_app):
     with app.app_context():
         take_snapshot(db.session(), now)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with live_server(app) as base:
+        yield app, base
 
 
 def _page(browser, viewport):
