@@ -13,6 +13,7 @@ from ..sms.outbox import queue_message
 from ..sms.templates import local_time, render
 from . import events
 from .assignment import alternatives, assign_compartment
+from .codes import Peppers
 from .errors import InvalidInput, InvalidState, LockerFull, NotFound, ReservationExpired
 from .issue_codes import issue_code, void_codes
 from .phones import normalize_phone
@@ -117,7 +118,7 @@ def get_for_carrier(session: Session, courier: Courier, parcel_id: str, *, lock:
     return parcel
 
 
-def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: str) -> Parcel:
+def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: Peppers | str) -> Parcel:
     parcel = get_for_carrier(session, courier, parcel_id, lock=True)
     if parcel.state != "reserved":
         raise InvalidState(f"the parcel is {parcel.state}, not reserved", state=parcel.state)
