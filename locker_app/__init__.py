@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
     app.extensions["locker.sms_kicker"] = Kicker(app)
 
+    from . import cli_data, cli_ops  # noqa: F401 - they add their commands to the `locker` group
     from .api import bp as api_bp
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
