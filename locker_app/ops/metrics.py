@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from flask import Blueprint, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +25,9 @@ from ..services import gauges
 from ..web.transaction import now
 
 log = logging.getLogger(__name__)
+# The classic text format, which every Prometheus version reads (prometheus_client's newest default,
+# version=1.0.0, only matters for names outside the classic character set; ours are inside it).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 bp = Blueprint("ops_metrics", __name__)
 
 
@@ -114,6 +117,6 @@ def metrics() -> Response:
     finally:
         db.session.rollback()
     body = generate_latest(_process_registry()) + generate_latest(_Fixed(families))
-    response = Response(body, mimetype=None, content_type=CONTENT_TYPE_LATEST)
+    response = Response(body, mimetype=None, content_type=CONTENT_TYPE)
     response.headers["Cache-Control"] = "no-store"
     return response
