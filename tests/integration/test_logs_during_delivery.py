@@ -37,7 +37,7 @@ def test_a_full_delivery_logs_no_code_token_or_phone(make_app, sms, clock):
         result = app.test_cli_runner().invoke(args=["locker", "run-jobs", "--at", "+25h"])  # the reminder too
         assert result.exit_code == 0, result.output
         app.extensions["locker.clock"] = clock
-        [delivery, reminder] = sms.sent
+        [delivery, _reminder] = sms.sent
         code = code_from(delivery["body"])
         assert api.pickup("11111111").status_code == 403
         assert api.client.get(f"/kiosk/?token={world.kiosk_token}").status_code == 200
