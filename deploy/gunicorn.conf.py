@@ -35,6 +35,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # can hold the kiosk's token), so gunicorn's own access log stays off.
 accesslog = None
 errorlog = "-"
+# Gunicorn 25+ opens a control socket in the user's home by default; the service needs none (and the
+# systemd unit keeps home directories out of reach). Older versions ignore the setting.
+control_socket_disable = True
 logconfig_dict = gunicorn_logconfig(os.environ)
 
 
