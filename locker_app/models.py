@@ -228,6 +228,8 @@ class AccessCode(db.Model):  # type: ignore[name-defined]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     kind: Mapped[str] = mapped_column(String(8))  # pickup | return
     digest: Mapped[str] = mapped_column(String(64))
+    # Which pepper made the digest (LOCKER_CODE_PEPPER's id), so codes outlive a pepper rotation.
+    pepper_id: Mapped[str] = mapped_column(String(16), default="1", server_default="1")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -322,6 +324,21 @@ class KeypadFailure(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JobRun(db.Model):  # type: ignore[name-defined]
+    """How often each scheduled job ran and how long it took, so the web process can report the
+    scheduler's work in /metrics (the scheduler is another process, often on another host)."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    seconds_total: Mapped[float] = mapped_column(Float, default=0.0)
+    last_seconds: Mapped[float | None] = mapped_column(Float)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class KioskCommand(db.Model):  # type: ignore[name-defined]

@@ -47,7 +47,7 @@ def _resend(parcel_id: str) -> dict[str, Any]:
     """Returns the parcel's admin view; a cap that refuses the SMS is kept as an event, then raised."""
     session = current_session()
     parcel = admin_search.get_parcel(session, parcel_id)
-    message = resend.resend_code(session, now(), parcel, current_app.config["CODE_PEPPER"],
+    message = resend.resend_code(session, now(), parcel, current_app.config["CODE_PEPPERS"],
                                  admin_auth.actor(g.admin))
     if message is None:
         commit()  # keep the sms.refused event

@@ -13,6 +13,7 @@ from ..sms.outbox import queue_message
 from ..sms.templates import local_time, render
 from . import events
 from .assignment import alternatives, assign_compartment
+from .codes import Peppers
 from .errors import InvalidInput, InvalidState, LockerFull, NotFound, ReservationExpired
 from .issue_codes import issue_code, void_codes
 from .phones import normalize_phone
@@ -127,7 +128,7 @@ def delivery_text(parcel: Parcel, code: str) -> tuple[str, int | None]:
                   free_until=local_time(parcel.free_until, site.timezone))
 
 
-def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: str) -> Parcel:
+def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: Peppers | str) -> Parcel:
     parcel = get_for_carrier(session, courier, parcel_id, lock=True)
     if parcel.state != "reserved":
         raise InvalidState(f"the parcel is {parcel.state}, not reserved", state=parcel.state)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..models import Message, Parcel
 from ..sms.outbox import SmsCaps, current_caps, queue_message, refusal
 from . import events
+from .codes import Peppers
 from .errors import InvalidState, ServiceError
 from .issue_codes import issue_code
 from .parcels import delivery_text
@@ -42,7 +43,7 @@ def resends_so_far(session: Session, parcel_id: str) -> int:
     ) or 0
 
 
-def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: str, actor: str,
+def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: Peppers | str, actor: str,
                 caps: SmsCaps | None = None) -> Message | None:
     """Void the parcel's pickup code, issue a new one and queue its SMS.
 
