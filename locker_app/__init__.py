@@ -13,6 +13,7 @@ from .clock import system_clock
 from .config import check_settings, load_settings
 from .database import configure_engine
 from .extensions import db, migrate
+from .services.codes import parse_peppers
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(os.environ, app.instance_path))
     app.config.update(config or {})
     check_settings(app.config)
+    app.config["CODE_PEPPERS"] = parse_peppers(app.config["CODE_PEPPER"], app.config.get("CODE_PEPPERS_OLD") or "")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -36,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
     app.extensions["locker.sms_kicker"] = Kicker(app)
 
+    from . import cli_data, cli_ops  # noqa: F401 - they add their commands to the `locker` group
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
@@ -47,8 +51,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(kiosk_api_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
+    from . import ops
+
+    ops.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Response:

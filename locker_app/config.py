@@ -20,12 +20,22 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_flag(value: str | None) -> bool | None:
+    """None for unset or 'auto', so the code using it can decide from the request."""
+    if value is None or value.strip().lower() in {"", "auto"}:
+        return None
+    return _flag(value)
+
+
 def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     default_db = "sqlite:///" + str(Path(instance_path) / "locker.db")
     settings: dict[str, Any] = {
         "SQLALCHEMY_DATABASE_URI": env.get("LOCKER_DATABASE_URL") or default_db,
         "SECRET_KEY": env.get("LOCKER_SECRET_KEY") or DEV_SECRET,
+        # `id:secret` (or a bare secret, id "1"); codes remember the id they were issued under.
         "CODE_PEPPER": env.get("LOCKER_CODE_PEPPER") or DEV_PEPPER,
+        # Retired peppers whose codes still work until they end: `id:secret,id:secret`.
+        "CODE_PEPPERS_OLD": env.get("LOCKER_CODE_PEPPERS_OLD") or "",
         "SMS_BACKEND": (env.get("LOCKER_SMS_BACKEND") or "console").lower(),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN"),
@@ -49,7 +59,19 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         # Phone numbers and SMS texts of finished parcels are forgotten after this many days.
         "RETENTION_DAYS": int(env.get("LOCKER_RETENTION_DAYS") or 30),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Operations (docs/deploy.md): proxies in front that set X-Forwarded-* (0: trust none), log format.
+        "PROXY_FIX": int(env.get("LOCKER_PROXY_FIX") or 0),
+        "LOG_FORMAT": (env.get("LOCKER_LOG_FORMAT") or "text").lower(),
+        "LOG_LEVEL": (env.get("LOCKER_LOG_LEVEL") or "INFO").upper(),
+        # One log line per request from the app itself (gunicorn's access log stays off); default: with json.
+        "ACCESS_LOG": _flag(env.get("LOCKER_ACCESS_LOG"),
+                            default=(env.get("LOCKER_LOG_FORMAT") or "").lower() == "json"),
         "JSON_SORT_KEYS": False,
+        # Admin session cookie `Secure` flag: 1/0, or unset/auto (Secure except plain http to a loopback
+        # host outside production, so `make run` works on http://127.0.0.1:5000); see locker_app/admin.
+        "COOKIE_SECURE": _optional_flag(env.get("LOCKER_COOKIE_SECURE")),
+        # Time zone for times shown on admin pages and for date filters typed there (JSON is always UTC).
+        "ADMIN_TIMEZONE": env.get("LOCKER_ADMIN_TZ") or "Asia/Seoul",
     }
     return settings
 
@@ -62,6 +84,16 @@ def check_settings(settings: Mapping[str, Any]) -> None:
         raise RuntimeError(f"set LOCKER_{'/'.join(weak)} before running in production")
     if not isinstance(settings.get("RETENTION_DAYS", 30), int) or settings.get("RETENTION_DAYS", 30) < 1:
         raise RuntimeError("LOCKER_RETENTION_DAYS must be a whole number of days, at least 1")
+    if settings.get("LOG_FORMAT", "text") not in {"text", "json"}:
+        raise RuntimeError("LOCKER_LOG_FORMAT must be 'text' or 'json'")
+    if not isinstance(settings.get("PROXY_FIX", 0), int) or settings.get("PROXY_FIX", 0) < 0:
+        raise RuntimeError("LOCKER_PROXY_FIX must be the number of proxies in front (0 or more)")
+    from .services.codes import parse_peppers
+
+    try:
+        parse_peppers(str(settings.get("CODE_PEPPER") or ""), str(settings.get("CODE_PEPPERS_OLD") or ""))
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from None
     if settings.get("SMS_BACKEND") not in {"console", "twilio"}:
         raise RuntimeError("LOCKER_SMS_BACKEND must be 'console' or 'twilio'")
     if settings.get("SMS_BACKEND") == "twilio":

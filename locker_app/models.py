@@ -228,6 +228,8 @@ class AccessCode(db.Model):  # type: ignore[name-defined]
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     kind: Mapped[str] = mapped_column(String(8))  # pickup | return
     digest: Mapped[str] = mapped_column(String(64))
+    # Which pepper made the digest (LOCKER_CODE_PEPPER's id), so codes outlive a pepper rotation.
+    pepper_id: Mapped[str] = mapped_column(String(16), default="1", server_default="1")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -324,6 +326,21 @@ class KeypadFailure(db.Model):  # type: ignore[name-defined]
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class JobRun(db.Model):  # type: ignore[name-defined]
+    """How often each scheduled job ran and how long it took, so the web process can report the
+    scheduler's work in /metrics (the scheduler is another process, often on another host)."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    seconds_total: Mapped[float] = mapped_column(Float, default=0.0)
+    last_seconds: Mapped[float | None] = mapped_column(Float)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class KioskCommand(db.Model):  # type: ignore[name-defined]
     """An admin's remote open, waiting for the site's kiosk to poll and acknowledge it."""
 
@@ -343,3 +360,39 @@ class KioskCommand(db.Model):  # type: ignore[name-defined]
     result: Mapped[str | None] = mapped_column(String(16))  # opened | failed
 
     compartment: Mapped[Compartment] = relationship()
+
+
+class AdminLoginAttempt(db.Model):  # type: ignore[name-defined]
+    """One admin login attempt, kept for the throttling window, so every worker counts the same attempts."""
+
+    __tablename__ = "admin_login_attempts"
+    __table_args__ = (
+        Index("ix_admin_login_attempts_username_at", "username", "at"),
+        Index("ix_admin_login_attempts_remote_addr_at", "remote_addr", "at"),
+        Index("ix_admin_login_attempts_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    remote_addr: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OccupancySnapshot(db.Model):  # type: ignore[name-defined]
+    """Occupancy of one size at one site at the start of an hour, for the admin's chart."""
+
+    __tablename__ = "occupancy_snapshots"
+    __table_args__ = (
+        UniqueConstraint("site_id", "taken_at", "size", name="uq_occupancy_snapshots_site_taken_size"),
+        Index("ix_occupancy_snapshots_taken_at", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    size: Mapped[str] = mapped_column(String(2))
+    total: Mapped[int] = mapped_column(Integer)
+    free: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer)
+    occupied: Mapped[int] = mapped_column(Integer)
+    disabled: Mapped[int] = mapped_column(Integer)

@@ -33,6 +33,6 @@ def list_returns() -> Response:
 def issue_return_code(parcel_id: str) -> Response:
     json_object(optional=True)
     parcel, code = returns.issue_return_code(current_session(), now(), g.courier, parcel_id,
-                                             current_app.config["CODE_PEPPER"])
+                                             current_app.config["CODE_PEPPERS"])
     return jsonify({"return_code": code, "parcel_id": parcel.id, "site": parcel.site.code,
                     "compartment": parcel.compartment.label})

@@ -48,7 +48,7 @@ def pickup() -> Response:
                 at,
                 place,
                 body.get("code"),
-                current_app.config["CODE_PEPPER"],
+                current_app.config["CODE_PEPPERS"],
                 phone_suffix=body.get("phone_suffix"),
                 payment_reference=body.get("payment_reference"),
                 actor=f"kiosk:{g.kiosk.id}",

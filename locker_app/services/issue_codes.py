@@ -4,28 +4,49 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import AccessCode, Parcel
-from .codes import code_digest, new_code
+from .codes import Peppers, as_peppers, code_digest, new_code
 
 _MAX_TRIES = 20
 
 
-def issue_code(session: Session, parcel: Parcel, kind: str, pepper: str, now: datetime) -> str:
+def digests_under(peppers: Peppers, site_id: int, code: str) -> dict[str, str]:
+    """The code's digest under every known pepper, by pepper id."""
+    return {key_id: code_digest(secret, site_id, code) for key_id, secret in peppers.known}
+
+
+def matching(digests: dict[str, str]) -> ColumnElement[bool]:
+    """Finds a code row whichever known pepper it was issued under."""
+    return or_(*(and_(AccessCode.pepper_id == key_id, AccessCode.digest == digest)
+                 for key_id, digest in digests.items()))
+
+
+def issue_code(session: Session, parcel: Parcel, kind: str, pepper: Peppers | str, now: datetime) -> str:
     """Void the parcel's active codes of this kind and return a new one (the only time it is in clear)."""
+    peppers = as_peppers(pepper)
     void_codes(session, parcel.id, kind)
     dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for _ in range(_MAX_TRIES):
         code = new_code()
-        # One statement instead of look, savepoint, insert, release: the partial unique index over a site's
-        # active codes turns a taken code (drawn before, or by a concurrent deposit) into no row, and we draw again.
+        digests = digests_under(peppers, parcel.site_id, code)
+        # During a rotation the same digits must not be active under an old pepper either: only then a look first.
+        if len(digests) > 1 and session.scalar(
+            select(AccessCode.id).where(AccessCode.site_id == parcel.site_id, AccessCode.active,
+                                        matching(digests)).limit(1)
+        ) is not None:
+            continue
+        # Under the current pepper, one statement instead of look, savepoint, insert, release: the partial unique
+        # index over a site's active codes turns a taken digest (drawn before, or by a concurrent deposit) into no
+        # row, and we draw again.
         inserted = session.scalar(
             dialect_insert(AccessCode)
-            .values(parcel_id=parcel.id, site_id=parcel.site_id, kind=kind,
-                    digest=code_digest(pepper, parcel.site_id, code), active=True, created_at=now)
+            .values(parcel_id=parcel.id, site_id=parcel.site_id, kind=kind, digest=digests[peppers.current_id],
+                    pepper_id=peppers.current_id, active=True, created_at=now)
             .on_conflict_do_nothing(index_elements=["site_id", "digest"], index_where=text("active"))
             .returning(AccessCode.id)
         )

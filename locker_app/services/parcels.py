@@ -13,6 +13,7 @@ from ..sms.outbox import queue_message
 from ..sms.templates import local_time, render
 from . import events
 from .assignment import alternatives, assign_compartment
+from .codes import Peppers
 from .errors import InvalidInput, InvalidState, LockerFull, NotFound, ReservationExpired
 from .issue_codes import issue_code, void_codes
 from .phones import normalize_phone
@@ -122,7 +123,17 @@ def get_for_carrier(session: Session, courier: Courier, parcel_id: str, *, lock:
     return parcel
 
 
-def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: str) -> Parcel:
+def delivery_text(parcel: Parcel, code: str) -> tuple[str, int | None]:
+    """The delivery SMS (also sent again on a resend): the site, when the parcel came, its code, how long
+    it stays free; and where the code sits in the text."""
+    site = parcel.site
+    assert parcel.deposited_at is not None and parcel.free_until is not None
+    return render("delivery", site.language, code=code, site=site.sms_name,
+                  at=local_time(parcel.deposited_at, site.timezone),
+                  free_until=local_time(parcel.free_until, site.timezone))
+
+
+def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: Peppers | str) -> Parcel:
     parcel = get_for_carrier(session, courier, parcel_id, lock=True)
     if parcel.state != "reserved":
         raise InvalidState(f"the parcel is {parcel.state}, not reserved", state=parcel.state)
@@ -138,14 +149,7 @@ def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, p
     parcel.pickup_deadline = now + timedelta(days=site.expiry_days)
     parcel.compartment.last_used_at = now
     code = issue_code(session, parcel, "pickup", pepper, now)
-    body, offset = render(
-        "delivery",
-        site.language,
-        code=code,
-        site=site.sms_name,
-        at=local_time(now, site.timezone),
-        free_until=local_time(parcel.free_until, site.timezone),
-    )
+    body, offset = delivery_text(parcel, code)
     assert parcel.recipient_phone is not None
     queue_message(session, now, kind="delivery", to=parcel.recipient_phone, body=body, code_offset=offset,
                   parcel_id=parcel.id, site_id=site.id)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..models import AccessCode, Site
 from . import events
-from .codes import CODE_DIGITS, code_digest, digests_match, looks_like_code
+from .codes import CODE_DIGITS, Peppers, as_peppers, digests_match, looks_like_code
 from .errors import CodeRejected
 from .fees import settle_fee
-from .issue_codes import void_codes
+from .issue_codes import digests_under, matching, void_codes
 from .phones import last_four
 
 # What a code must find its parcel in, by the code's kind.
@@ -25,7 +25,7 @@ def open_with_code(
     now: datetime,
     site: Site,
     code: object,
-    pepper: str,
+    pepper: Peppers | str,
     *,
     phone_suffix: object = None,
     payment_reference: object = None,
@@ -33,18 +33,20 @@ def open_with_code(
 ) -> dict[str, Any]:
     """Mark the parcel taken and say which door to open; every failure looks the same to the caller."""
     well_formed = looks_like_code(code)
-    # Hash even a malformed code, so that a rejection costs the same whatever its cause.
-    digest = code_digest(pepper, site.id, code if well_formed else "?" * CODE_DIGITS)  # type: ignore[arg-type]
+    peppers = as_peppers(pepper)
+    # Hash even a malformed code, under every known pepper, so that a rejection costs the same whatever
+    # its cause and whichever pepper the code was issued under.
+    digests = digests_under(peppers, site.id, code if well_formed else "?" * CODE_DIGITS)  # type: ignore[arg-type]
     row = session.scalar(
         select(AccessCode)
         # `active` exactly as the partial unique index says it: PostgreSQL cannot prove `active IS true` implies
         # the index's `WHERE active`, and would scan every code of every site instead.
-        .where(AccessCode.site_id == site.id, AccessCode.digest == digest, AccessCode.active)
+        .where(AccessCode.site_id == site.id, AccessCode.active, matching(digests))
         # The parcel comes in the same query, so an expired parcel's code costs no extra round trip.
         .options(joinedload(AccessCode.parcel))
         .with_for_update(of=AccessCode)
     )
-    accepted = well_formed and row is not None and digests_match(row.digest, digest)
+    accepted = well_formed and row is not None and digests_match(row.digest, digests.get(row.pepper_id, ""))
     if accepted and row is not None:
         parcel = row.parcel
         required_state, _ = _OPENS[row.kind]

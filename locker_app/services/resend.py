@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
 from ..sms.outbox import SmsCaps, current_caps, queue_message, refusal
-from ..sms.templates import local_time, render
 from . import events
+from .codes import Peppers
 from .errors import InvalidState, ServiceError
 from .issue_codes import issue_code
+from .parcels import delivery_text
 
 MAX_RESENDS = 3
 RESEND_KIND = "resend"
@@ -42,7 +43,7 @@ def resends_so_far(session: Session, parcel_id: str) -> int:
     ) or 0
 
 
-def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: str, actor: str,
+def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: Peppers | str, actor: str,
                 caps: SmsCaps | None = None) -> Message | None:
     """Void the parcel's pickup code, issue a new one and queue its SMS.
 
@@ -69,16 +70,8 @@ def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: str, ac
         return None
 
     site = parcel.site
-    assert parcel.deposited_at is not None and parcel.free_until is not None
     code = issue_code(session, parcel, "pickup", pepper, now)
-    body, offset = render(
-        "delivery",
-        site.language,
-        code=code,
-        site=site.sms_name,
-        at=local_time(parcel.deposited_at, site.timezone),
-        free_until=local_time(parcel.free_until, site.timezone),
-    )
+    body, offset = delivery_text(parcel, code)
     message = queue_message(session, now, kind=RESEND_KIND, to=parcel.recipient_phone, body=body,
                             code_offset=offset, parcel_id=parcel.id, site_id=site.id, caps=caps)
     assert message is not None  # the caps were checked above, under the parcel's lock

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Courier, Parcel
 from . import events
+from .codes import Peppers
 from .errors import InvalidState
 from .issue_codes import issue_code
 from .parcels import find_site, get_for_carrier
@@ -25,7 +26,7 @@ def list_returns(session: Session, courier: Courier, *, site_code: str | None = 
 
 
 def issue_return_code(session: Session, now: datetime, courier: Courier, parcel_id: str,
-                      pepper: str) -> tuple[Parcel, str]:
+                      pepper: Peppers | str) -> tuple[Parcel, str]:
     """A new return code for an expired parcel of the courier's carrier; any earlier one stops working.
 
     The code is returned in clear only here and kept only as its digest, like a pickup code.

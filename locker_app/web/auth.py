@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import request
 from sqlalchemy import select
 
@@ -19,21 +21,26 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
-def current_courier() -> Courier:
+Holder = TypeVar("Holder", Courier, Kiosk)
+
+
+def _holder(model: type[Holder]) -> Holder | None:
     token = bearer_token()
-    courier = None
-    if token:
-        courier = db.session.scalar(select(Courier).where(Courier.token_digest == token_digest(token)))
-    if courier is None or not courier.active:
+    if not token:
+        return None
+    holder: Holder | None = db.session.scalar(select(model).where(model.token_digest == token_digest(token)))
+    return holder if holder is not None and holder.active else None
+
+
+def current_courier() -> Courier:
+    courier = _holder(Courier)
+    if courier is None:
         raise Unauthorized("send the courier's API token as 'Authorization: Bearer <token>'")
     return courier
 
 
 def current_kiosk() -> Kiosk:
-    token = bearer_token()
-    kiosk = None
-    if token:
-        kiosk = db.session.scalar(select(Kiosk).where(Kiosk.token_digest == token_digest(token)))
-    if kiosk is None or not kiosk.active:
+    kiosk = _holder(Kiosk)
+    if kiosk is None:
         raise Unauthorized("send the kiosk's device token as 'Authorization: Bearer <token>'")
     return kiosk

@@ -1,0 +1,57 @@
+"""Gunicorn settings for the locker web service (docs/deploy.md).
+
+Run from the checkout: `gunicorn --config deploy/gunicorn.conf.py`. Anything here can be overridden on
+the command line (`--bind`, `--workers`) or with GUNICORN_CMD_ARGS; the service's own settings are the
+LOCKER_* variables (docs/deploy.md#configuration).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from locker_app.ops.logs import gunicorn_logconfig
+
+wsgi_app = "wsgi:app"
+
+# The reverse proxy talks to this address; nothing else should.
+bind = "127.0.0.1:8000"
+# Two to four per core. Each worker keeps its own database pool (up to 5 connections, 15 at peak):
+# hosts x workers x 15 must stay under PostgreSQL's max_connections.
+workers = 2
+worker_class = "sync"
+# Requests are short (a code check, a reservation); a slow one is a stuck database, not a slow client,
+# since the proxy buffers clients.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that no leak grows without bound; the jitter keeps them from all
+# restarting at once.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# The app writes one access line per request itself (with the request id, without query strings, which
+# can hold the kiosk's token), so gunicorn's own access log stays off.
+accesslog = None
+errorlog = "-"
+# Gunicorn 25+ opens a control socket in the user's home by default; the service needs none (and the
+# systemd unit keeps home directories out of reach). Older versions ignore the setting.
+control_socket_disable = True
+logconfig_dict = gunicorn_logconfig(os.environ)
+
+
+def on_starting(server):
+    """/metrics sums request counts over all workers through files in PROMETHEUS_MULTIPROC_DIR; a fresh
+    start must not add the counts of a previous run."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,144 @@
+"""`/admin/api/...`: the JSON (and CSV) behind every admin page, for operators' scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g, jsonify
+
+from ..extensions import current_session
+from ..services import admin_auth, admin_search, compartments, events, occupancy
+from ..services.parcels import find_site
+from ..web.parsing import json_object, query_int
+from ..web.transaction import commit, now
+from . import bp
+from .csv_export import EXPORT_MAX_ROWS, csv_response
+from .filters import event_filter, message_filter, page, text
+from .shaping import EVENT_COLUMNS, MESSAGE_COLUMNS, as_json, csv_row
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
+@bp.get("/api/me")
+def api_me() -> Response:
+    admin = g.admin
+    payload = {"username": admin.username, "role": admin.role, "via": "token" if g.via_token else "session"}
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/occupancy")
+def api_occupancy() -> Response:
+    payload = occupancy.occupancy(current_session(), now(), district=text("district"), site_code=text("site"))
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/occupancy/history")
+def api_occupancy_history() -> Response:
+    payload = occupancy.history(current_session(), now(), hours=query_int("hours", 48, 1, 24 * 90),
+                                district=text("district"), site_code=text("site"))
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/sites/<site_code>/compartments")
+def api_compartments(site_code: str) -> Response:
+    session = current_session()
+    site = find_site(session, site_code)
+    payload = {"site": site.code, "compartments": compartments.compartment_rows(session, site)}
+    commit()
+    return _json(payload)
+
+
+def _compartment_after(site_code: str, label: str) -> dict[str, Any]:
+    session = current_session()
+    site = find_site(session, site_code)
+    return next(row for row in compartments.compartment_rows(session, site) if row["label"] == label.upper())
+
+
+@bp.post("/api/sites/<site_code>/compartments/<label>/disable")
+def api_disable(site_code: str, label: str) -> Response:
+    body = json_object()
+    compartments.disable(current_session(), now(), admin_auth.actor(g.admin), site_code, label, body.get("reason"))
+    payload = _compartment_after(site_code, label)
+    commit()
+    return _json(payload)
+
+
+@bp.post("/api/sites/<site_code>/compartments/<label>/enable")
+def api_enable(site_code: str, label: str) -> Response:
+    body = json_object(optional=True)
+    compartments.enable(current_session(), now(), admin_auth.actor(g.admin), site_code, label, body.get("reason"))
+    payload = _compartment_after(site_code, label)
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/parcels")
+def api_parcels() -> Response:
+    found = admin_search.search_parcels(current_session(), tracking_number=text("tracking_number"),
+                                        state=text("state", 16), site_code=text("site"), page=page())
+    payload = {"parcels": [admin_search.admin_parcel_view(p) for p in found]}
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/parcels/<parcel_id>")
+def api_parcel(parcel_id: str) -> Response:
+    session = current_session()
+    parcel = admin_search.admin_parcel_view(admin_search.get_parcel(session, parcel_id))
+    history = admin_search.search_events(session, admin_search.EventFilter(parcel_id=parcel_id))
+    messages = admin_search.search_messages(session, admin_search.MessageFilter(parcel_id=parcel_id))
+    payload = {**parcel, "events": [as_json(r) for r in history], "messages": [as_json(r) for r in messages]}
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/events")
+def api_events() -> Response:
+    rows = admin_search.search_events(current_session(), event_filter(), page(100))
+    payload = {"events": [as_json(r) for r in rows]}
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/messages")
+def api_messages() -> Response:
+    rows = admin_search.search_messages(current_session(), message_filter(), page(100))
+    payload = {"messages": [as_json(r) for r in rows]}
+    commit()
+    return _json(payload)
+
+
+def _export(kind: str, rows: list[dict[str, Any]], columns: tuple[str, ...], filters: dict[str, Any]) -> Response:
+    truncated = len(rows) > EXPORT_MAX_ROWS
+    rows = rows[:EXPORT_MAX_ROWS]
+    # Exports carry personal data out of the service, so each one is on the record.
+    events.record(current_session(), now(), admin_auth.actor(g.admin), "admin.exported", what=kind,
+                  rows=len(rows), filters={k: v for k, v in filters.items() if v is not None})
+    commit()
+    stamp = now().strftime("%Y%m%d-%H%M")
+    return csv_response(f"{kind}-{stamp}.csv", columns, (csv_row(r, columns) for r in rows), truncated)
+
+
+def _filters(where: Any) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in vars(where).items()}
+
+
+@bp.get("/api/events.csv")
+def api_events_csv() -> Response:
+    where = event_filter()
+    rows = admin_search.search_events(current_session(), where, admin_search.Page(EXPORT_MAX_ROWS + 1))
+    return _export("events", rows, EVENT_COLUMNS, _filters(where))
+
+
+@bp.get("/api/messages.csv")
+def api_messages_csv() -> Response:
+    where = message_filter()
+    rows = admin_search.search_messages(current_session(), where, admin_search.Page(EXPORT_MAX_ROWS + 1))
+    return _export("messages", rows, MESSAGE_COLUMNS, _filters(where))

@@ -1,0 +1,155 @@
+"""Operator actions that reach beyond the admin module: remote open, keypad unlock, resend, policy.
+
+Each has a JSON endpoint for scripts and a form for the pages; both call the same service and record
+an event through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, flash, g, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from ..extensions import current_session
+from ..services import admin_auth, admin_search, keypad, kiosk_commands, resend
+from ..services.errors import ServiceError
+from ..services.parcels import find_site
+from ..services.policy import POLICY_FIELDS, policy_view, update_policy
+from ..web.parsing import json_object
+from ..web.transaction import commit, now, rollback
+from . import bp
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
+
+
+def keypad_view(site_code: str) -> dict[str, Any]:
+    session = current_session()
+    site = find_site(session, site_code)
+    return {"site": site.code, **{k: _iso(v) for k, v in keypad.status(session, now(), site).items()}}
+
+
+def _remote_open(site_code: str, label: str, reason: object) -> dict[str, Any]:
+    session = current_session()
+    site = find_site(session, site_code)
+    command = kiosk_commands.queue_remote_open(session, now(), site.id, label, reason, admin_auth.actor(g.admin))
+    return kiosk_commands.command_view(command)
+
+
+def _unlock(site_code: str) -> bool:
+    session = current_session()
+    return keypad.unlock(session, now(), find_site(session, site_code), admin_auth.actor(g.admin))
+
+
+def _resend(parcel_id: str) -> dict[str, Any]:
+    """Returns the parcel's admin view; a cap that refuses the SMS is kept as an event, then raised."""
+    session = current_session()
+    parcel = admin_search.get_parcel(session, parcel_id)
+    message = resend.resend_code(session, now(), parcel, current_app.config["CODE_PEPPERS"],
+                                 admin_auth.actor(g.admin))
+    if message is None:
+        commit()  # keep the sms.refused event
+        raise resend.SmsCapReached("the SMS caps refused another message to this number; the old code still works")
+    return {**admin_search.admin_parcel_view(parcel),
+            "resends_left": resend.MAX_RESENDS - resend.resends_so_far(session, parcel.id)}
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+@bp.post("/api/sites/<site_code>/compartments/<label>/open")
+def api_remote_open(site_code: str, label: str) -> Response:
+    command = _remote_open(site_code, label, json_object().get("reason"))
+    commit()
+    response = jsonify(command)
+    response.status_code = 202  # the kiosk carries it out when it next polls
+    return response
+
+
+@bp.get("/api/sites/<site_code>/keypad")
+def api_keypad(site_code: str) -> Response:
+    payload = keypad_view(site_code)
+    commit()
+    return jsonify(payload)
+
+
+@bp.post("/api/sites/<site_code>/keypad/unlock")
+def api_keypad_unlock(site_code: str) -> Response:
+    json_object(optional=True)
+    was_paused = _unlock(site_code)
+    payload = {**keypad_view(site_code), "was_paused": was_paused}
+    commit()
+    return jsonify(payload)
+
+
+@bp.post("/api/parcels/<parcel_id>/resend")
+def api_resend(parcel_id: str) -> Response:
+    json_object(optional=True)
+    payload = _resend(parcel_id)
+    commit()
+    return jsonify(payload)
+
+
+@bp.get("/api/sites/<site_code>/policy")
+def api_policy(site_code: str) -> Response:
+    payload = policy_view(find_site(current_session(), site_code))
+    commit()
+    return jsonify(payload)
+
+
+@bp.post("/api/sites/<site_code>/policy")
+def api_update_policy(site_code: str) -> Response:
+    body = json_object()
+    session = current_session()
+    payload = update_policy(session, now(), find_site(session, site_code), admin_auth.actor(g.admin), **body)
+    commit()
+    return jsonify(payload)
+
+
+# --- forms -----------------------------------------------------------------------------------------
+
+def _run_form(action: Any, done: str, back: str) -> WerkzeugResponse:
+    try:
+        action()
+        commit()
+    except ServiceError as exc:
+        rollback()
+        flash(exc.detail, "error")
+    else:
+        flash(done, "ok")
+    return redirect(back)
+
+
+@bp.post("/sites/<site_code>/compartments/<label>/open")
+def remote_open(site_code: str, label: str) -> WerkzeugResponse:
+    back = url_for("admin.site_page", site_code=site_code) + f"#c-{label}"
+    return _run_form(lambda: _remote_open(site_code, label, request.form.get("reason")),
+                     f"{site_code} {label}: the kiosk opens the door when it next checks in (within seconds).", back)
+
+
+@bp.post("/sites/<site_code>/keypad/unlock")
+def keypad_unlock(site_code: str) -> WerkzeugResponse:
+    back = url_for("admin.site_page", site_code=site_code)
+    return _run_form(lambda: _unlock(site_code), f"{site_code}: the keypad takes codes again.", back)
+
+
+@bp.post("/parcels/<parcel_id>/resend")
+def resend_form(parcel_id: str) -> WerkzeugResponse:
+    back = url_for("admin.parcel_page", parcel_id=parcel_id)
+    return _run_form(lambda: _resend(parcel_id), "A new code is on its way by SMS; the old one no longer works.",
+                     back)
+
+
+@bp.post("/sites/<site_code>/policy")
+def policy_form(site_code: str) -> WerkzeugResponse:
+    def change() -> None:
+        fields: dict[str, object] = {}
+        for name in POLICY_FIELDS:
+            raw = (request.form.get(name) or "").strip()
+            if raw:
+                fields[name] = raw if name == "currency" else (int(raw) if raw.lstrip("-").isdigit() else raw)
+        session = current_session()
+        update_policy(session, now(), find_site(session, site_code), admin_auth.actor(g.admin), **fields)
+
+    return _run_form(change, f"{site_code}: storage policy saved.", url_for("admin.site_page", site_code=site_code))

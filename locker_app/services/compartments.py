@@ -1,0 +1,123 @@
+"""Compartments as an admin sees them, and taking one out of service or back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import ACTIVE_STATES, Compartment, Event, Parcel, Site
+from . import events
+from .errors import InvalidInput, NotFound, ServiceError
+from .occupancy import DISABLE_ACTION, ENABLE_ACTION, FAULT_ACTIONS, latest_status_events
+from .parcels import find_site
+
+REASON_MAX = 200
+
+
+class CompartmentConflict(ServiceError):
+    status = 409
+    slug = "compartment-state"
+    title = "The compartment is not in a state that allows this"
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at else None
+
+
+def _reason(raw: object, *, required: bool) -> str:
+    if raw is None and not required:
+        return ""
+    if not isinstance(raw, str) or len(raw.strip()) > REASON_MAX or not raw.strip().isprintable() \
+            or (required and len(raw.strip()) < 3):
+        need = "a reason of 3 to" if required else "at most"
+        raise InvalidInput(f"give {need} {REASON_MAX} printable characters", field="reason")
+    return raw.strip()
+
+
+def status_of(in_service: bool, parcel_state: str | None) -> str:
+    if not in_service:
+        return "disabled"
+    if parcel_state == "reserved":
+        return "reserved"
+    return "occupied" if parcel_state in ("stored", "expired") else "free"
+
+
+def _why_off(event: Event | None) -> dict[str, Any]:
+    if event is None or event.action == ENABLE_ACTION:  # taken out of service some other way
+        return {"fault": False, "reason": None, "at": None, "by": None}
+    return {"fault": event.action in FAULT_ACTIONS, "reason": (event.detail or {}).get("reason"),
+            "at": _iso(event.at), "by": event.actor}
+
+
+def compartment_rows(session: Session, site: Site) -> list[dict[str, Any]]:
+    """Every compartment of the site with its state, its parcel and why it is out of service."""
+    latest = latest_status_events([site.id])
+    last_event = aliased(Event)
+    rows = session.execute(
+        select(Compartment, Parcel.id, Parcel.tracking_number, Parcel.state, last_event)
+        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES)))
+        .outerjoin(latest, latest.c.compartment_id == Compartment.id)
+        .outerjoin(last_event, last_event.id == latest.c.event_id)
+        .where(Compartment.site_id == site.id)
+        .order_by(Compartment.label)
+    )
+    found = []
+    for compartment, parcel_id, tracking, parcel_state, event in rows:
+        off = not compartment.in_service
+        found.append({
+            "site": site.code,
+            "label": compartment.label,
+            "size": compartment.size,
+            "accessible": compartment.accessible,
+            "in_service": compartment.in_service,
+            "status": status_of(compartment.in_service, parcel_state),
+            "parcel": {"parcel_id": parcel_id, "tracking_number": tracking, "state": parcel_state}
+            if parcel_id else None,
+            "last_used_at": _iso(compartment.last_used_at),
+            "disabled": _why_off(event) if off else None,
+        })
+    return found
+
+
+def _locked(session: Session, site_code: str, label: str) -> tuple[Site, Compartment]:
+    site = find_site(session, site_code)
+    compartment = session.scalar(
+        select(Compartment).where(Compartment.site_id == site.id, Compartment.label == label.upper())
+        .with_for_update(of=Compartment)
+    )
+    if compartment is None:
+        raise NotFound(f"site {site.code} has no compartment {label!r}")
+    return site, compartment
+
+
+def _active_parcel_state(session: Session, compartment: Compartment) -> str | None:
+    return session.scalar(select(Parcel.state).where(Parcel.compartment_id == compartment.id,
+                                                     Parcel.state.in_(ACTIVE_STATES)))
+
+
+def disable(session: Session, now: datetime, actor: str, site_code: str, label: str, reason: object) -> Compartment:
+    """Take a door out of service: assignment skips it from the next reservation on. A parcel
+    already inside stays where it is (and can still be picked up)."""
+    text = _reason(reason, required=True)
+    site, compartment = _locked(session, site_code, label)
+    if not compartment.in_service:
+        raise CompartmentConflict(f"{site.code} {compartment.label} is out of service already")
+    compartment.in_service = False
+    events.record(session, now, actor, DISABLE_ACTION, site_id=site.id, compartment_id=compartment.id,
+                  reason=text, parcel_state=_active_parcel_state(session, compartment))
+    return compartment
+
+
+def enable(session: Session, now: datetime, actor: str, site_code: str, label: str,
+           reason: object = None) -> Compartment:
+    text = _reason(reason, required=False)
+    site, compartment = _locked(session, site_code, label)
+    if compartment.in_service:
+        raise CompartmentConflict(f"{site.code} {compartment.label} is in service already")
+    compartment.in_service = True
+    events.record(session, now, actor, ENABLE_ACTION, site_id=site.id, compartment_id=compartment.id,
+                  **({"reason": text} if text else {}))
+    return compartment

@@ -1,0 +1,80 @@
+"""deploy/gunicorn.conf.py for real: two workers, /readyz, and /metrics adding up both workers' counts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def served(sqlite_template: Path, tmp_path: Path):
+    if not GUNICORN.exists():
+        pytest.skip("gunicorn is not installed beside this Python")
+    database = tmp_path / "locker.db"
+    shutil.copy(sqlite_template, database)
+    port = _free_port()
+    env = {**os.environ, "LOCKER_DATABASE_URL": f"sqlite:///{database}", "LOCKER_LOG_FORMAT": "json",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "LOCKER_SMS_KICK": "0"}
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail((tmp_path / "gunicorn.log").read_text())
+        yield base, tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def test_two_workers_are_ready_and_report_one_total(served):
+    base, tmp_path = served
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda _: _get(f"{base}/readyz")[0], range(80)))
+    assert statuses == [200] * 80
+    status, text = _get(f"{base}/metrics")
+    assert status == 200
+    counts = {tuple(sorted(s.labels.items())): s.value for f in text_string_to_metric_families(text)
+              for s in f.samples if s.name == "locker_http_requests_total"}
+    readyz = counts[(("method", "GET"), ("route", "/readyz"), ("status", "200"))]
+    assert readyz == 80, "the page must add up the workers' counts"
+    assert len(list((tmp_path / "prometheus").glob("counter_*.db"))) == 2, "both workers served requests"
+    log = (tmp_path / "gunicorn.log").read_text().splitlines()
+    assert any('"logger": "gunicorn.error"' in line and "Booting worker" in line for line in log)
+    assert any('"logger": "locker.access"' in line for line in log)
