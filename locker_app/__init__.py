@@ -41,7 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
+    from .openapi import bp as openapi_bp
     from .web.problems import register_error_handlers
+    from .web.unavailable import register_unavailable_handler
     from .webhooks import bp as webhooks_bp
 
     app.register_blueprint(api_bp)
@@ -51,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
+    app.register_blueprint(openapi_bp)
+    register_unavailable_handler(app)
 
     @app.get("/healthz")
     def healthz() -> Response:
