@@ -146,7 +146,7 @@ def _filters(where: Any) -> dict[str, Any]:
 
 
 @bp.get("/api/events.csv")
-@contract("Export the audit trail as CSV", auth="admin", query=io.EventQuery, responses={200: "csv"})
+@contract("Export the audit trail as CSV", auth="admin", query=io.EventFilterQuery, responses={200: "csv"})
 def api_events_csv() -> Response:
     where = event_filter()
     rows = admin_search.search_events(current_session(), where, admin_search.Page(EXPORT_MAX_ROWS + 1))
@@ -154,7 +154,7 @@ def api_events_csv() -> Response:
 
 
 @bp.get("/api/messages.csv")
-@contract("Export SMS messages as CSV", auth="admin", query=io.MessageQuery, responses={200: "csv"})
+@contract("Export SMS messages as CSV", auth="admin", query=io.MessageFilterQuery, responses={200: "csv"})
 def api_messages_csv() -> Response:
     where = message_filter()
     rows = admin_search.search_messages(current_session(), where, admin_search.Page(EXPORT_MAX_ROWS + 1))

@@ -100,12 +100,16 @@ def commands() -> Response:
     return jsonify(answer)
 
 
-@bp.post("/commands/<int:command_id>/ack")
+# A string, not <int:...>: otherwise a malformed id would fall through to the kiosk page's GET-only
+# route and answer 405 instead of 404.
+@bp.post("/commands/<command_id>/ack")
 @contract("Report a command done", auth="kiosk", body=io.AckIn, body_optional=True,
           responses={200: io.CommandOut, 409: "problem"})
-def acknowledge(command_id: int) -> Response:
+def acknowledge(command_id: str) -> Response:
     body = json_object(optional=True)
-    command = kiosk_commands.acknowledge(current_session(), now(), g.kiosk, command_id, body.get("result"))
+    command = kiosk_commands.acknowledge(current_session(), now(), g.kiosk,
+                                           int(command_id) if command_id.isascii() and command_id.isdigit() else 0,
+                                           body.get("result"))
     answer = {**kiosk_commands.command_view(command), "result": command.result}
     commit()
     return jsonify(answer)

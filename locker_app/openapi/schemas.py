@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
 
 class StrictBoolean(fields.Boolean):
@@ -69,7 +69,10 @@ def _when(**kwargs: Any) -> fields.String:
 
 
 class Problem(Schema):
-    """RFC 9457 problem details; `type` is a stable slug."""
+    """RFC 9457 problem details; `type` is a stable slug. Some problems carry more members."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(required=True, metadata={"example": "invalid-input"})
     title = fields.String(required=True)
@@ -212,7 +215,7 @@ def _since_until() -> dict[str, fields.String]:
             "until": fields.String(metadata={"description": about})}
 
 
-class EventQuery(AdminPageQuery):
+class EventFilterQuery(Schema):
     site = fields.String(validate=validate.Length(max=64))
     action = fields.String(validate=validate.Length(max=64))
     actor = fields.String(validate=validate.Length(max=64))
@@ -221,12 +224,20 @@ class EventQuery(AdminPageQuery):
     since, until = _since_until().values()
 
 
-class MessageQuery(AdminPageQuery):
+class MessageFilterQuery(Schema):
     site = fields.String(validate=validate.Length(max=64))
     status = fields.String(validate=validate.Length(max=16))
     kind = fields.String(validate=validate.Length(max=16))
     parcel = fields.String(validate=validate.Length(max=64))
     since, until = _since_until().values()
+
+
+class EventQuery(EventFilterQuery, AdminPageQuery):
+    pass
+
+
+class MessageQuery(MessageFilterQuery, AdminPageQuery):
+    pass
 
 
 class TwilioStatusForm(Schema):

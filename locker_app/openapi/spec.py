@@ -14,7 +14,7 @@ from .contract import Contract
 from .schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
-_PARAM = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>\w+)>")
+_PARAM = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _SECURITY = {"courier": "courierToken", "kiosk": "kioskToken", "admin": "adminToken"}
 _REASONS = {
     200: "OK", 201: "Created", 204: "No content", 400: "Bad input (invalid-input, invalid-json, ...)",
@@ -45,6 +45,8 @@ def _statuses(described: Contract, has_path_params: bool) -> dict[int, Any]:
         statuses.update({400: _PROBLEM, 413: _PROBLEM, 415: _PROBLEM})
     if described.query is not None:
         statuses[400] = _PROBLEM
+        if "site" in described.query._declared_fields:  # a filter naming an unknown site
+            statuses[404] = _PROBLEM
     if described.idempotent:
         statuses.update({409: _PROBLEM, 422: _PROBLEM})
     if has_path_params:
