@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
+from ..models import PARCEL_STATES
+
 
 class StrictBoolean(fields.Boolean):
     """JSON true or false only: marshmallow's own Boolean would take "yes" or 1."""
@@ -23,7 +25,6 @@ class Body(Schema):
 
 
 SIZES = ("S", "M", "L", "XL")
-PARCEL_STATES = ("reserved", "deposited", "picked_up", "cancelled", "expired", "returned")
 
 
 # --- requests ---------------------------------------------------------------------------------------
