@@ -42,6 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
     from .openapi import bp as openapi_bp
+    from .web.headers import install_security_headers
+    from .web.limits import install_limits
     from .web.problems import register_error_handlers
     from .web.unavailable import register_unavailable_handler
     from .webhooks import bp as webhooks_bp
@@ -55,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(openapi_bp)
     register_unavailable_handler(app)
+    install_limits(app)
+    install_security_headers(app)
 
     @app.get("/healthz")
     def healthz() -> Response:
