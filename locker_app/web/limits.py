@@ -6,14 +6,17 @@ Counters live in memory by default (one web process); set LOCKER_RATELIMIT_STORA
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
-from flask_limiter import Limiter
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
 
 from ..services.tokens import token_digest
 from .auth import bearer_token
+from .problems import problem
 
 
 def limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -22,7 +25,9 @@ def limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": env.get("LOCKER_RATELIMIT_KEY_PREFIX") or "locker",
         "RATELIMIT_COURIER": env.get("LOCKER_RATELIMIT_COURIER") or "600/minute",
         "RATELIMIT_LOGIN": env.get("LOCKER_RATELIMIT_LOGIN") or "30/minute;300/hour",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: the admin sign-in throttle's own 429 sets Retry-After, which these headers would overwrite.
+        # Our 429s carry Retry-After themselves (below).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # A limiter whose store is down must not take the API down with it.
         "RATELIMIT_SWALLOW_ERRORS": True,
     }
@@ -36,6 +41,14 @@ def _courier_key() -> str:
     # The digest, never the token itself, goes into the counter store.
     token = bearer_token()
     return f"courier:{token_digest(token)}" if token else f"anonymous:{_client_address()}"
+
+
+def _too_many_requests(_exc: RateLimitExceeded) -> Response:
+    limiter: Limiter = current_app.extensions["locker.limiter"]
+    breached = limiter.current_limit
+    wait = max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
+    return problem(429, "too-many-requests", "Too many requests", f"try again in {wait} seconds",
+                   headers={"Retry-After": str(wait)}, retry_after=wait)
 
 
 def install_limits(app: Flask) -> Limiter:
@@ -52,4 +65,5 @@ def install_limits(app: Flask) -> Limiter:
         # Wrapped here rather than decorated in admin/pages.py, so the admin blueprint stays as it is.
         app.view_functions[login] = login_limit(app.view_functions[login])
     app.extensions["locker.limiter"] = limiter
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
     return limiter

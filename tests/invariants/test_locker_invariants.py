@@ -23,7 +23,7 @@ def test_locker_invariants_hold_after_every_step(app, clock, backend):
     Machine.app, Machine.clock, Machine.outcomes = app, clock, Counter()
     started = time.monotonic()
     run_state_machine_as_test(Machine, settings=settings(
-        max_examples=EXAMPLES[backend], stateful_step_count=15, deadline=None, database=None,
+        max_examples=EXAMPLES[backend], stateful_step_count=10, deadline=None, database=None,
         suppress_health_check=list(HealthCheck)))
     print(f"state machine on {backend}: {Machine.examples} examples, {Machine.steps_taken} steps "
           f"in {time.monotonic() - started:.1f}s")
