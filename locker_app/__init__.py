@@ -44,7 +44,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
+    from .openapi import bp as openapi_bp
+    from .web.headers import install_security_headers
+    from .web.limits import install_limits
     from .web.problems import register_error_handlers
+    from .web.unavailable import register_unavailable_handler
     from .webhooks import bp as webhooks_bp
 
     app.register_blueprint(api_bp)
@@ -57,6 +61,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import ops
 
     ops.init_app(app)
+    app.register_blueprint(openapi_bp)
+    register_unavailable_handler(app)
+    install_limits(app)
+    install_security_headers(app)
 
     @app.get("/healthz")
     def healthz() -> Response:

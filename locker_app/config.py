@@ -73,6 +73,9 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         # Time zone for times shown on admin pages and for date filters typed there (JSON is always UTC).
         "ADMIN_TIMEZONE": env.get("LOCKER_ADMIN_TZ") or "Asia/Seoul",
     }
+    from .web.limits import limit_settings
+
+    settings.update(limit_settings(env))
     return settings
 
 

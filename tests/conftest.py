@@ -248,6 +248,12 @@ def world(app: Flask) -> World:
     return seed_world(app)
 
 
+@pytest.fixture
+def world_factory() -> Callable[..., World]:
+    """seed_world for an app a test made itself with make_app(...)."""
+    return seed_world
+
+
 class Api:
     """The courier and kiosk calls a test makes, with fresh idempotency keys unless given one."""
 

@@ -70,16 +70,18 @@ def guard() -> WerkzeugResponse | None:
     else:
         admin = _session_admin()
     g.admin = admin
+    public = request.endpoint in PUBLIC_ENDPOINTS
+    # Who is asking comes first: a caller with no credentials is told to sign in (401), not about CSRF.
+    if admin is None and not public:
+        if is_api():
+            raise AdminUnauthorized("sign in at /admin/login or send 'Authorization: Bearer <admin token>'")
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     unsafe = request.method not in SAFE_METHODS
     # A bearer token is never sent by a browser on its own, so it needs no CSRF token.
     if unsafe and not g.via_token:
         check_csrf()
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if public or admin is None:
         return None
-    if admin is None:
-        if is_api():
-            raise AdminUnauthorized("sign in at /admin/login or send 'Authorization: Bearer <admin token>'")
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     if unsafe and request.endpoint not in ANY_ROLE_POSTS and admin.role != "operator":
         raise Forbidden("viewers can look but not change anything; ask an operator")
     return None

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Response, g, jsonify
 
 from ..extensions import current_session
+from ..openapi import schemas as io
+from ..openapi.contract import contract
 from ..services import admin_auth, admin_search, compartments, events, occupancy
 from ..services.parcels import find_site
 from ..web.parsing import json_object, query_int
@@ -24,6 +26,7 @@ def _json(payload: Any, status: int = 200) -> Response:
 
 
 @bp.get("/api/me")
+@contract("Who the token or session belongs to", auth="admin", responses={200: io.MeOut})
 def api_me() -> Response:
     admin = g.admin
     payload = {"username": admin.username, "role": admin.role, "via": "token" if g.via_token else "session"}
@@ -32,6 +35,7 @@ def api_me() -> Response:
 
 
 @bp.get("/api/occupancy")
+@contract("Occupancy by site and size", auth="admin", responses={200: io.AnyObject})
 def api_occupancy() -> Response:
     payload = occupancy.occupancy(current_session(), now(), district=text("district"), site_code=text("site"))
     commit()
@@ -39,6 +43,8 @@ def api_occupancy() -> Response:
 
 
 @bp.get("/api/occupancy/history")
+@contract("Hourly occupancy snapshots", auth="admin", query=io.HistoryQuery,
+          responses={200: io.AnyObject})
 def api_occupancy_history() -> Response:
     payload = occupancy.history(current_session(), now(), hours=query_int("hours", 48, 1, 24 * 90),
                                 district=text("district"), site_code=text("site"))
@@ -47,6 +53,7 @@ def api_occupancy_history() -> Response:
 
 
 @bp.get("/api/sites/<site_code>/compartments")
+@contract("A site's compartments", auth="admin", responses={200: io.AnyObject})
 def api_compartments(site_code: str) -> Response:
     session = current_session()
     site = find_site(session, site_code)
@@ -62,6 +69,8 @@ def _compartment_after(site_code: str, label: str) -> dict[str, Any]:
 
 
 @bp.post("/api/sites/<site_code>/compartments/<label>/disable")
+@contract("Take a compartment out of service (operators)", auth="admin", body=io.ReasonRequiredIn,
+          responses={200: io.AnyObject, 403: "problem", 409: "problem"})
 def api_disable(site_code: str, label: str) -> Response:
     body = json_object()
     compartments.disable(current_session(), now(), admin_auth.actor(g.admin), site_code, label, body.get("reason"))
@@ -71,6 +80,8 @@ def api_disable(site_code: str, label: str) -> Response:
 
 
 @bp.post("/api/sites/<site_code>/compartments/<label>/enable")
+@contract("Put a compartment back in service (operators)", auth="admin", body=io.ReasonIn, body_optional=True,
+          responses={200: io.AnyObject, 403: "problem", 409: "problem"})
 def api_enable(site_code: str, label: str) -> Response:
     body = json_object(optional=True)
     compartments.enable(current_session(), now(), admin_auth.actor(g.admin), site_code, label, body.get("reason"))
@@ -80,6 +91,7 @@ def api_enable(site_code: str, label: str) -> Response:
 
 
 @bp.get("/api/parcels")
+@contract("Search parcels", auth="admin", query=io.AdminParcelQuery, responses={200: io.AnyObject})
 def api_parcels() -> Response:
     found = admin_search.search_parcels(current_session(), tracking_number=text("tracking_number"),
                                         state=text("state", 16), site_code=text("site"), page=page())
@@ -89,6 +101,7 @@ def api_parcels() -> Response:
 
 
 @bp.get("/api/parcels/<parcel_id>")
+@contract("A parcel with its events and messages", auth="admin", responses={200: io.AnyObject})
 def api_parcel(parcel_id: str) -> Response:
     session = current_session()
     parcel = admin_search.admin_parcel_view(admin_search.get_parcel(session, parcel_id))
@@ -100,6 +113,7 @@ def api_parcel(parcel_id: str) -> Response:
 
 
 @bp.get("/api/events")
+@contract("Search the audit trail", auth="admin", query=io.EventQuery, responses={200: io.AnyObject})
 def api_events() -> Response:
     rows = admin_search.search_events(current_session(), event_filter(), page(100))
     payload = {"events": [as_json(r) for r in rows]}
@@ -108,6 +122,7 @@ def api_events() -> Response:
 
 
 @bp.get("/api/messages")
+@contract("Search SMS messages", auth="admin", query=io.MessageQuery, responses={200: io.AnyObject})
 def api_messages() -> Response:
     rows = admin_search.search_messages(current_session(), message_filter(), page(100))
     payload = {"messages": [as_json(r) for r in rows]}
@@ -131,6 +146,7 @@ def _filters(where: Any) -> dict[str, Any]:
 
 
 @bp.get("/api/events.csv")
+@contract("Export the audit trail as CSV", auth="admin", query=io.EventFilterQuery, responses={200: "csv"})
 def api_events_csv() -> Response:
     where = event_filter()
     rows = admin_search.search_events(current_session(), where, admin_search.Page(EXPORT_MAX_ROWS + 1))
@@ -138,6 +154,7 @@ def api_events_csv() -> Response:
 
 
 @bp.get("/api/messages.csv")
+@contract("Export SMS messages as CSV", auth="admin", query=io.MessageFilterQuery, responses={200: "csv"})
 def api_messages_csv() -> Response:
     where = message_filter()
     rows = admin_search.search_messages(current_session(), where, admin_search.Page(EXPORT_MAX_ROWS + 1))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, g, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..extensions import current_session
 from ..services import idempotency
 from ..services.errors import InvalidInput
 from ..web.transaction import commit, now, rollback
+
+log = logging.getLogger(__name__)
 
 
 class MissingKey(InvalidInput):
@@ -37,6 +40,18 @@ def _commit_claim() -> None:
         commit()
     finally:
         session.expire_on_commit = True
+
+
+def _release_after_failed_commit(record_id: int) -> None:
+    """The connection failed at the commit: the work is rolled back, so the key must not stay 'running'
+    (a retry would get 409 for a day). Best effort: the database may still be away."""
+    rollback()
+    try:
+        idempotency.release(current_session(), record_id)
+        commit()
+    except DBAPIError:
+        rollback()
+        log.warning("could not release an idempotency key after a failed commit; it expires with its TTL")
 
 
 def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -77,12 +92,16 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             idempotency.release(current_session(), record_id)
             commit()
             raise
-        if 200 <= response.status_code < 300:
-            body = "{}" if rerun else response.get_data(as_text=True)
-            idempotency.complete(current_session(), record_id, response.status_code, body)
-        else:
-            idempotency.release(current_session(), record_id)
-        commit()
+        try:
+            if 200 <= response.status_code < 300:
+                body = "{}" if rerun else response.get_data(as_text=True)
+                idempotency.complete(current_session(), record_id, response.status_code, body)
+            else:
+                idempotency.release(current_session(), record_id)
+            commit()
+        except DBAPIError:
+            _release_after_failed_commit(record_id)
+            raise
         return response
 
     return wrapper

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, current_app, g, jsonify, request
 
 from ..extensions import current_session
+from ..openapi import schemas as io
+from ..openapi.contract import contract
 from ..services import returns
 from ..services.parcels import parcel_view
 from ..web.parsing import json_object, query_int
@@ -14,6 +16,8 @@ from .routes import bp
 
 
 @bp.get("/returns")
+@contract("Expired parcels waiting for the carrier to take back", auth="courier",
+          query=io.ReturnsQuery, responses={200: io.ParcelListOut})
 def list_returns() -> Response:
     found = returns.list_returns(
         current_session(),
@@ -28,6 +32,8 @@ def list_returns() -> Response:
 
 
 @bp.post("/parcels/<parcel_id>/return")
+@contract("A one-time code that opens an expired parcel's door for the carrier", auth="courier",
+          idempotent=True, body=io.EmptyIn, body_optional=True, responses={200: io.ReturnCodeOut, 409: "problem"})
 @idempotent
 @rerun_on_replay
 def issue_return_code(parcel_id: str) -> Response:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from ..extensions import current_session
+from ..openapi import schemas as io
+from ..openapi.contract import contract
 from ..services import parcels, resend
 from ..sms.kick import kick_relay
 from ..web.auth import current_courier
@@ -14,6 +16,11 @@ from ..web.transaction import after_commit, commit, now
 from .idempotent import idempotent
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+_PARCEL_LINKS = {201: {name: {"operationId": op, "parameters": {"parcel_id": "$response.body#/parcel_id"}}
+                  for name, op in (("GetParcel", "api_get_parcel"), ("Deposit", "api_deposit"),
+                                   ("Cancel", "api_cancel"), ("Resend", "api_resend_code"),
+                                   ("Return", "api_issue_return_code"))}}
 
 
 @bp.before_request
@@ -28,6 +35,8 @@ def _json(payload: object, status: int = 200) -> Response:
 
 
 @bp.post("/sites/<site_code>/reservations")
+@contract("Reserve a compartment for a parcel", auth="courier", idempotent=True, body=io.ReservationIn,
+          responses={201: io.ParcelOut, 409: "problem"}, links=_PARCEL_LINKS)
 @idempotent
 def reserve(site_code: str) -> Response:
     body = json_object()
@@ -45,6 +54,8 @@ def reserve(site_code: str) -> Response:
 
 
 @bp.post("/parcels/<parcel_id>/deposit")
+@contract("Deposit the reserved parcel; the recipient gets the code by SMS", auth="courier", idempotent=True,
+          body=io.EmptyIn, body_optional=True, responses={200: io.ParcelOut, 409: "problem"})
 @idempotent
 def deposit(parcel_id: str) -> Response:
     json_object(optional=True)
@@ -54,6 +65,8 @@ def deposit(parcel_id: str) -> Response:
 
 
 @bp.post("/parcels/<parcel_id>/cancel")
+@contract("Cancel a reservation", auth="courier", idempotent=True, body=io.EmptyIn, body_optional=True,
+          responses={200: io.ParcelOut, 409: "problem"})
 @idempotent
 def cancel(parcel_id: str) -> Response:
     json_object(optional=True)
@@ -62,6 +75,8 @@ def cancel(parcel_id: str) -> Response:
 
 
 @bp.post("/parcels/<parcel_id>/resend")
+@contract("Send the recipient a fresh code (the old one stops working)", auth="courier", idempotent=True,
+          body=io.EmptyIn, body_optional=True, responses={200: io.ResentOut, 409: "problem"})
 @idempotent
 def resend_code(parcel_id: str) -> Response:
     json_object(optional=True)
@@ -78,6 +93,7 @@ def resend_code(parcel_id: str) -> Response:
 
 
 @bp.get("/parcels/<parcel_id>")
+@contract("One of the carrier's parcels", auth="courier", responses={200: io.ParcelOut})
 def get_parcel(parcel_id: str) -> Response:
     view = parcels.parcel_view(parcels.get_for_carrier(current_session(), g.courier, parcel_id))
     commit()
@@ -85,6 +101,8 @@ def get_parcel(parcel_id: str) -> Response:
 
 
 @bp.get("/parcels")
+@contract("The carrier's parcels, newest first", auth="courier", query=io.ParcelQuery,
+          responses={200: io.ParcelListOut})
 def list_parcels() -> Response:
     found = parcels.list_for_carrier(
         current_session(),

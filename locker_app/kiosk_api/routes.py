@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, jsonify
 
 from ..extensions import current_session
+from ..openapi import schemas as io
+from ..openapi.contract import contract
 from ..services import doors, keypad, kiosk_commands
 from ..services.errors import CodeRejected
 from ..services.pickup import open_with_code
@@ -22,6 +24,7 @@ def _authenticate() -> None:
 
 
 @bp.get("/site")
+@contract("The kiosk's site", auth="kiosk", responses={200: io.SiteOut})
 def site() -> Response:
     """What the touchscreen needs to know about its site; nothing about any parcel."""
     place = g.kiosk.site
@@ -32,6 +35,10 @@ def site() -> Response:
 
 
 @bp.post("/pickup")
+@contract("Open the door for a code", auth="kiosk", body=io.PickupIn,
+          responses={200: io.PickupOut, 402: "problem", 403: "problem", 409: "problem"},
+          description="Wrong and malformed codes get the same 403 code-rejected; too many failures "
+                      "lock the keypad for a while (429 keypad-locked).")
 def pickup() -> Response:
     body = json_object()
     session, at, place = current_session(), now(), g.kiosk.site
@@ -64,6 +71,8 @@ def pickup() -> Response:
 
 
 @bp.post("/doors/<label>/closed")
+@contract("A door was closed", auth="kiosk", body=io.EmptyIn, body_optional=True,
+          responses={200: io.DoorOut, 409: "problem"})
 def door_closed(label: str) -> Response:
     json_object(optional=True)
     answer = doors.door_closed(current_session(), now(), g.kiosk.site, label, f"kiosk:{g.kiosk.id}")
@@ -72,6 +81,8 @@ def door_closed(label: str) -> Response:
 
 
 @bp.post("/doors/<label>/fault")
+@contract("A door is faulty: take it out of service", auth="kiosk", body=io.ReasonIn,
+          body_optional=True, responses={200: io.DoorOut, 409: "problem"})
 def door_fault(label: str) -> Response:
     body = json_object(optional=True)
     answer = doors.door_fault(current_session(), now(), g.kiosk.site, label, body.get("reason"),
@@ -81,6 +92,7 @@ def door_fault(label: str) -> Response:
 
 
 @bp.get("/commands")
+@contract("Commands waiting for this kiosk", auth="kiosk", responses={200: io.CommandListOut})
 def commands() -> Response:
     found = kiosk_commands.pending(current_session(), now(), g.kiosk.site_id)
     answer = {"commands": [kiosk_commands.command_view(c) for c in found]}
@@ -88,10 +100,16 @@ def commands() -> Response:
     return jsonify(answer)
 
 
-@bp.post("/commands/<int:command_id>/ack")
-def acknowledge(command_id: int) -> Response:
+# A string, not <int:...>: otherwise a malformed id would fall through to the kiosk page's GET-only
+# route and answer 405 instead of 404.
+@bp.post("/commands/<command_id>/ack")
+@contract("Report a command done", auth="kiosk", body=io.AckIn, body_optional=True,
+          responses={200: io.CommandOut, 409: "problem"})
+def acknowledge(command_id: str) -> Response:
     body = json_object(optional=True)
-    command = kiosk_commands.acknowledge(current_session(), now(), g.kiosk, command_id, body.get("result"))
+    command = kiosk_commands.acknowledge(current_session(), now(), g.kiosk,
+                                           int(command_id) if command_id.isascii() and command_id.isdigit() else 0,
+                                           body.get("result"))
     answer = {**kiosk_commands.command_view(command), "result": command.result}
     commit()
     return jsonify(answer)

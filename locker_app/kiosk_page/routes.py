@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, send_from_directory
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import PathConverter
 
 from . import redact
 
@@ -20,9 +21,17 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 bp = Blueprint("kiosk_page", __name__)
 
 
+class AssetPath(PathConverter):
+    """A file of the app, never the API under v1/: a GET to a POST-only API route must be a 405, not a
+    missing file."""
+
+    regex = r"(?!v1/)[^/].*?"
+
+
 @bp.record_once
-def _keep_tokens_out_of_logs(_state: BlueprintSetupState) -> None:
-    redact.install()
+def _setup(state: BlueprintSetupState) -> None:
+    redact.install()  # keep tokens out of the access logs
+    state.app.url_map.converters["kiosk_asset"] = AssetPath  # before the routes below are added
 
 
 def _directory() -> Path:
@@ -45,6 +54,6 @@ def index() -> Response:
     return _serve("index.html")
 
 
-@bp.get("/kiosk/<path:filename>")
+@bp.get("/kiosk/<kiosk_asset:filename>")
 def asset(filename: str) -> Response:
     return _serve(filename)

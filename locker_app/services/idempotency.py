@@ -97,8 +97,10 @@ def complete(session: Session, record_id: int, status: int, body: str) -> None:
 
 
 def release(session: Session, record_id: int) -> None:
-    """Forget a key whose request changed nothing, so that the client may retry it."""
-    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
+    """Forget a key whose request changed nothing, so that the client may retry it. A record that is done
+    stays: when a commit's outcome was unknown and it did go through, the retry gets the stored answer."""
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id,
+                                                    IdempotencyRecord.state == "running"))
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -62,7 +62,8 @@ def acknowledge(session: Session, now: datetime, kiosk: Kiosk, command_id: int, 
         result = "opened"
     if result not in RESULTS:
         raise InvalidInput(f"result must be one of {', '.join(RESULTS)}", field="result")
-    command = session.scalar(
+    # Ids past a 64-bit integer cannot exist, and the database driver would refuse to bind them.
+    command = None if not 0 < command_id < 2**63 else session.scalar(
         select(KioskCommand).where(KioskCommand.id == command_id, KioskCommand.site_id == kiosk.site_id)
         .with_for_update(of=KioskCommand)
     )

@@ -7,6 +7,8 @@ import logging
 from flask import Blueprint, Response, current_app, request
 
 from ..extensions import current_session
+from ..openapi import schemas as io
+from ..openapi.contract import contract
 from ..services.errors import Forbidden, InvalidInput
 from ..sms.status import apply_status
 from ..web.transaction import commit, now
@@ -61,6 +63,8 @@ def _valid_with_shared_key(secret: str, url: str, signature: str, settings: str)
 
 
 @bp.post("/twilio/status")
+@contract("Twilio status callback (signed with X-Twilio-Signature)", auth=None, form=io.TwilioStatusForm,
+          responses={204: None, 403: "problem"})
 def twilio_status() -> Response:
     check_signature()
     sid = request.form.get("MessageSid", "")

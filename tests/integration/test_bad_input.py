@@ -59,6 +59,9 @@ CASES = [
      "unauthorized"),
     ("courier token on kiosk", "POST", "/kiosk/v1/pickup", '{"code": "12345678"}', "application/json", "courier",
      401, "unauthorized"),
+    ("kiosk api with a wrong method", "GET", "/kiosk/v1/pickup", None, None, "kiosk", 405, "method-not-allowed"),
+    ("admin api without credentials", "POST", "/admin/api/sites/MAPO-001/compartments/A01/disable",
+     '{"reason": "broken hinge"}', "application/json", None, 401, "unauthorized"),
     ("kiosk malformed json", "POST", "/kiosk/v1/pickup", '{"code": ', "application/json", "kiosk", 400,
      "invalid-json"),
 ]
