@@ -144,6 +144,19 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet (a fresh SQLite file, or a fresh PostgreSQL schema): for migrations."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("LOCKER_TEST_DATABASE_URL is not set")
+    schema = create_pg_schema("locker_fresh")
+    yield pg_url_with_schema(schema)
+    drop_pg_schema(schema)
+
+
 @pytest.fixture
 def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import flask_migrate
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from locker_app import create_app
 from locker_app.extensions import db
-from tests.conftest import BACKENDS, RecordingSender, create_pg_schema, drop_pg_schema, pg_url_with_schema
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_db_url(request, tmp_path: Path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    from tests.conftest import PG_URL
-
-    if not PG_URL:
-        pytest.skip("LOCKER_TEST_DATABASE_URL is not set")
-    schema = create_pg_schema("locker_mig")
-    yield pg_url_with_schema(schema)
-    drop_pg_schema(schema)
+from tests.conftest import RecordingSender
 
 
 def _tables(app) -> set[str]:

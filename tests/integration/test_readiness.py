@@ -10,7 +10,7 @@ import pytest
 
 from locker_app import create_app
 from locker_app.extensions import db
-from tests.conftest import BACKENDS, PG_URL, RecordingSender, create_pg_schema, drop_pg_schema, pg_url_with_schema
+from tests.conftest import RecordingSender
 
 
 def _app(url: str):
@@ -46,17 +46,6 @@ def test_not_ready_while_the_database_is_down_but_still_alive(url, tmp_path: Pat
     assert "postgres@" not in answer.get_data(as_text=True) and "no/such" not in answer.get_data(as_text=True)
     assert client.get("/healthz").status_code == 200
 
-
-@pytest.fixture(params=BACKENDS)
-def empty_db_url(request, tmp_path: Path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("LOCKER_TEST_DATABASE_URL is not set")
-    schema = create_pg_schema("locker_ready")
-    yield pg_url_with_schema(schema)
-    drop_pg_schema(schema)
 
 
 def test_not_ready_while_a_migration_is_pending_then_ready_after_upgrade(empty_db_url):
