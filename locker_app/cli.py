@@ -157,7 +157,7 @@ def scheduler() -> None:
     run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
-_OFFSET = re.compile(r"^\+(\d+)(min|m|h|d)$")
+_OFFSET = re.compile(r"^\+([0-9]+)(min|m|h|d)$")
 _UNITS = {"min": "minutes", "m": "minutes", "h": "hours", "d": "days"}
 
 

@@ -148,7 +148,10 @@ def policy_form(site_code: str) -> WerkzeugResponse:
         for name in POLICY_FIELDS:
             raw = (request.form.get(name) or "").strip()
             if raw:
-                fields[name] = raw if name == "currency" else (int(raw) if raw.lstrip("-").isdigit() else raw)
+                number = raw.lstrip("-")
+                whole = number.isascii() and number.isdigit()
+                # Not a whole number: passed on as text, for update_policy to refuse with its own message.
+                fields[name] = int(raw) if whole and name != "currency" else raw
         session = current_session()
         update_policy(session, now(), find_site(session, site_code), admin_auth.actor(g.admin), **fields)
 

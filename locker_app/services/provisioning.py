@@ -24,7 +24,7 @@ def parse_compartments(spec: str) -> list[tuple[str, int]]:
     for item in spec.split(","):
         size, _, count = item.strip().partition(":")
         size = size.strip().upper()
-        if size not in SIZES or not count.strip().isdigit() or int(count) < 1:
+        if size not in SIZES or not (count.strip().isascii() and count.strip().isdigit()) or int(count) < 1:
             raise InvalidInput(f"expected SIZE:COUNT with SIZE in {'/'.join(SIZES)}, got {item!r}")
         parts.append((size, int(count)))
     return parts

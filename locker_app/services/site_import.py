@@ -113,7 +113,7 @@ def _parse(name: str, raw: str) -> Any:
         return number
     if name in LIMITS:
         limit = LIMITS[name]
-        if not value.isdigit() or not limit.low <= int(value) <= limit.high:
+        if not (value.isascii() and value.isdigit()) or not limit.low <= int(value) <= limit.high:
             raise ValueError(f"must be a whole number from {limit.low} to {limit.high} ({limit.unit})")
         return int(value)
     if name == "size":

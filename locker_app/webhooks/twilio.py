@@ -72,7 +72,7 @@ def twilio_status() -> Response:
     if not sid or not status:
         raise InvalidInput("MessageSid and MessageStatus are required")
     raw_code = request.form.get("ErrorCode", "")
-    error_code = int(raw_code) if raw_code.isdigit() else None
+    error_code = int(raw_code) if raw_code.isascii() and raw_code.isdigit() else None
     moved = apply_status(current_session(), now(), sid, status.lower(), error_code)
     commit()
     log.debug("status callback %s for %s: %s", status, sid, "applied" if moved else "no change")

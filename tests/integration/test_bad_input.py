@@ -54,6 +54,8 @@ CASES = [
      404, "not-found"),
     ("unknown path", "GET", "/api/v1/nothing-here", None, None, "courier", 404, "not-found"),
     ("bad list limit", "GET", "/api/v1/parcels?limit=0", None, None, "courier", 400, "invalid-input"),
+    ("list limit a superscript digit", "GET", "/api/v1/parcels?limit=%C2%B9", None, None, "courier", 400,
+     "invalid-input"),
     ("bad list state", "GET", "/api/v1/parcels?state=lost", None, None, "courier", 400, "invalid-input"),
     ("kiosk without token", "POST", "/kiosk/v1/pickup", '{"code": "12345678"}', "application/json", None, 401,
      "unauthorized"),
