@@ -306,6 +306,27 @@ def api(client: FlaskClient, world: World) -> Api:
     return Api(client, world)
 
 
+@pytest.fixture
+def held_reservations(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
+    """(entered, release): every reservation waits inside the service, after its Idempotency-Key is
+    claimed, until `release` is set; `entered` says one got there. For duplicates sent meanwhile."""
+    import threading
+
+    import locker_app.services.parcels as parcels_service
+
+    entered, release = threading.Event(), threading.Event()
+    real_reserve = parcels_service.reserve
+
+    def slow_reserve(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        assert release.wait(20)
+        return real_reserve(*args, **kwargs)
+
+    monkeypatch.setattr(parcels_service, "reserve", slow_reserve)
+    yield entered, release
+    release.set()
+
+
 def code_from(body: str) -> str:
     import re
 

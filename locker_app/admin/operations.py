@@ -12,6 +12,7 @@ from flask import Response, current_app, flash, g, jsonify, redirect, request, u
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
+from ..models import Site
 from ..services import admin_auth, admin_search, keypad, kiosk_commands, resend
 from ..services.errors import ServiceError
 from ..services.parcels import find_site
@@ -25,10 +26,8 @@ def _iso(value: Any) -> Any:
     return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
 
 
-def keypad_view(site_code: str) -> dict[str, Any]:
-    session = current_session()
-    site = find_site(session, site_code)
-    return {"site": site.code, **{k: _iso(v) for k, v in keypad.status(session, now(), site).items()}}
+def keypad_view(site: Site) -> dict[str, Any]:
+    return {"site": site.code, **{k: _iso(v) for k, v in keypad.status(current_session(), now(), site).items()}}
 
 
 def _remote_open(site_code: str, label: str, reason: object) -> dict[str, Any]:
@@ -69,7 +68,7 @@ def api_remote_open(site_code: str, label: str) -> Response:
 
 @bp.get("/api/sites/<site_code>/keypad")
 def api_keypad(site_code: str) -> Response:
-    payload = keypad_view(site_code)
+    payload = keypad_view(find_site(current_session(), site_code))
     commit()
     return jsonify(payload)
 
@@ -78,7 +77,7 @@ def api_keypad(site_code: str) -> Response:
 def api_keypad_unlock(site_code: str) -> Response:
     json_object(optional=True)
     was_paused = _unlock(site_code)
-    payload = {**keypad_view(site_code), "was_paused": was_paused}
+    payload = {**keypad_view(find_site(current_session(), site_code)), "was_paused": was_paused}
     commit()
     return jsonify(payload)
 

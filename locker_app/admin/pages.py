@@ -92,7 +92,7 @@ def site_page(site_code: str) -> str:
     site = find_site(session, site_code)
     rows = compartments.compartment_rows(session, site)
     tile = occupancy.occupancy(session, now(), site_code=site.code)["sites"][0]
-    pad = keypad_view(site.code)
+    pad = keypad_view(site)
     policy = policy_view(site)
     commit()
     return render_template("admin/site.html", site=site, rows=rows, tile=tile, reason_max=compartments.REASON_MAX,

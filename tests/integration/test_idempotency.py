@@ -6,7 +6,6 @@ import threading
 
 import pytest
 
-import locker_app.services.parcels as parcels_service
 from tests.conftest import row_counts
 
 
@@ -52,16 +51,8 @@ def test_a_post_without_a_key_is_refused_and_changes_nothing(app, client, world)
     assert row_counts(app) == before
 
 
-def test_a_duplicate_while_the_first_is_running_gets_409(app, api, monkeypatch):
-    entered, release = threading.Event(), threading.Event()
-    real_reserve = parcels_service.reserve
-
-    def slow_reserve(*args, **kwargs):
-        entered.set()
-        assert release.wait(20)
-        return real_reserve(*args, **kwargs)
-
-    monkeypatch.setattr(parcels_service, "reserve", slow_reserve)
+def test_a_duplicate_while_the_first_is_running_gets_409(app, api, held_reservations):
+    entered, release = held_reservations
     first: dict = {}
 
     def run_first() -> None:
@@ -80,7 +71,6 @@ def test_a_duplicate_while_the_first_is_running_gets_409(app, api, monkeypatch):
     assert first["response"].status_code == 201
     assert row_counts(app)["parcels"] == 1
     # Once the first has finished, the duplicate replays its answer.
-    monkeypatch.setattr(parcels_service, "reserve", real_reserve)
     replay = api.reserve(tracking="CJ1", key="dup")
     assert replay.status_code == 201 and replay.get_json() == first["response"].get_json()
 

@@ -92,12 +92,3 @@ def test_a_deposit_after_the_hold_ran_out_is_refused(app, api, clock):
 def test_run_jobs_refuses_a_time_without_zone(app):
     result = app.test_cli_runner().invoke(args=["locker", "run-jobs", "--at", "2026-11-25T10:00:00"])
     assert result.exit_code != 0 and "time zone" in result.output
-
-
-def test_the_web_app_starts_no_scheduler_thread(make_app):
-    import threading
-
-    before = {t.name for t in threading.enumerate()}
-    make_app()
-    started = {t.name for t in threading.enumerate()} - before
-    assert not any("APScheduler" in name or "scheduler" in name.lower() for name in started), started

@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-import locker_app.services.parcels as parcels_service
 from locker_app.extensions import db
 from locker_app.services import provisioning
 from tests.conftest import Api, row_counts, seed_world
@@ -59,17 +58,9 @@ def test_a_retry_landing_on_the_other_host_replays_the_first_answer(hosts):
     assert row_counts(first) == before
 
 
-def test_a_duplicate_on_the_other_host_while_the_first_runs_gets_409(hosts, monkeypatch):
+def test_a_duplicate_on_the_other_host_while_the_first_runs_gets_409(hosts, held_reservations):
     first, _, one, two = hosts
-    entered, release = threading.Event(), threading.Event()
-    real_reserve = parcels_service.reserve
-
-    def slow_reserve(*args, **kwargs):
-        entered.set()
-        assert release.wait(20)
-        return real_reserve(*args, **kwargs)
-
-    monkeypatch.setattr(parcels_service, "reserve", slow_reserve)
+    entered, release = held_reservations
     result: dict = {}
     thread = threading.Thread(target=lambda: result.update(first=one.reserve(tracking="CJ9", key="dup")))
     thread.start()
