@@ -9,6 +9,7 @@ cost per pair, the figure the throughput ratio depends on.
 from __future__ import annotations
 
 import argparse
+import os
 import cProfile
 import pstats
 import time
@@ -39,14 +40,14 @@ def main() -> None:
         current = ["-"]
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute",
-                         lambda *a, **k: statements.update([current[0]]))
+                         lambda conn, cursor, stmt, *a: (statements.update([current[0]]), os.environ.get("SHOW_SQL") and print(current[0], stmt[:90].replace("\n", " "))))
         auth = {"Authorization": f"Bearer {courier_token(1)}"}
 
         def pair(i: int) -> None:
             current[0] = "reserve"
             site = site_code(2 + i % 19)
             answer = client.post(f"/api/v1/sites/{site}/reservations", json={
-                "tracking_number": f"P{i:08d}{uuid.uuid4().hex[:6]}", "recipient_phone": "010-2000-0001",
+                "tracking_number": f"P{i:08d}{uuid.uuid4().hex[:6]}", "recipient_phone": f"010-2000-{i % 10000:04d}",
                 "size": "S"}, headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
             assert answer.status_code == 201, answer.get_json()
             current[0] = "deposit"

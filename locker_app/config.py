@@ -58,7 +58,9 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "IDEMPOTENCY_TTL_HOURS": 24,
         # Phone numbers and SMS texts of finished parcels are forgotten after this many days.
         "RETENTION_DAYS": int(env.get("LOCKER_RETENTION_DAYS") or 30),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: locker_app/database.py pings only connections that sat idle (a round trip saved per
+        # checkout); pool_recycle retires connections before a firewall or server idle timeout cuts them.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         # Operations (docs/deploy.md): proxies in front that set X-Forwarded-* (0: trust none), log format.
         "PROXY_FIX": int(env.get("LOCKER_PROXY_FIX") or 0),
         "LOG_FORMAT": (env.get("LOCKER_LOG_FORMAT") or "text").lower(),

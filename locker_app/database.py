@@ -1,14 +1,40 @@
-"""Engine setup that makes SQLite behave for concurrent writers."""
+"""Engine setup: SQLite that behaves for concurrent writers; pooled connections checked only after idling."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+
+# A connection that sat in the pool longer than this is pinged before use (SQLAlchemy's pool_pre_ping
+# would ping on every checkout: a round trip per request and per idempotency claim, for a database restart
+# that happens a few times a year). A connection in steady use is not pinged; if the server went away
+# meanwhile, the first statement fails, that request answers a clean 503, SQLAlchemy invalidates the whole
+# pool, and the next checkouts get fresh connections.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["locker_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("locker_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:
+            # The pool discards this connection and checks out another (documented pessimistic recipe).
+            raise exc.DisconnectionError() from error
 
 
 def configure_engine(engine: Engine) -> None:
+    ping_idle_connections(engine)
     if engine.dialect.name != "sqlite":
         return
     in_memory = engine.url.database in (None, "", ":memory:")

@@ -40,7 +40,7 @@ def _json(payload: object, status: int = 200) -> Response:
 @idempotent
 def reserve(site_code: str) -> Response:
     body = json_object()
-    parcel = parcels.reserve(
+    view = parcels.reserve(
         current_session(),
         now(),
         g.courier,
@@ -50,7 +50,7 @@ def reserve(site_code: str) -> Response:
         size=body.get("size"),
         accessible=body.get("accessible", False),
     )
-    return _json(parcels.parcel_view(parcel), 201)
+    return _json(view, 201)
 
 
 @bp.post("/parcels/<parcel_id>/deposit")
@@ -59,9 +59,9 @@ def reserve(site_code: str) -> Response:
 @idempotent
 def deposit(parcel_id: str) -> Response:
     json_object(optional=True)
-    parcel = parcels.deposit(current_session(), now(), g.courier, parcel_id, current_app.config["CODE_PEPPERS"])
+    view = parcels.deposit(current_session(), now(), g.courier, parcel_id, current_app.config["CODE_PEPPERS"])
     after_commit(kick_relay)
-    return _json(parcels.parcel_view(parcel))
+    return _json(view)
 
 
 @bp.post("/parcels/<parcel_id>/cancel")

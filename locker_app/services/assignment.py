@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
@@ -24,7 +25,14 @@ def _occupied(compartment_id: Any) -> Any:
     return exists().where(Parcel.compartment_id == compartment_id, Parcel.state.in_(ACTIVE_STATES))
 
 
-def assign_compartment(session: Session, site_id: int, size: str, accessible: bool) -> Compartment | None:
+@dataclass(frozen=True)
+class Assigned:
+    id: int
+    label: str
+    size: str
+
+
+def assign_compartment(session: Session, site_id: int, size: str, accessible: bool) -> Assigned | None:
     """Lock and return the best free compartment, or None when the site has no room for the size.
 
     Best means: smallest size that fits, then least recently used (to spread wear on doors and
@@ -33,9 +41,10 @@ def assign_compartment(session: Session, site_id: int, size: str, accessible: bo
     """
     rank = case(SIZE_RANK, value=Compartment.size)
     skipped: list[int] = []
+    connection = session.connection()  # columns, not objects: this runs in every reservation
     for _ in range(_MAX_STEPS):
         query = (
-            select(Compartment)
+            select(Compartment.id, Compartment.label, Compartment.size)
             .where(
                 Compartment.site_id == site_id,
                 Compartment.in_service.is_(True),
@@ -49,15 +58,15 @@ def assign_compartment(session: Session, site_id: int, size: str, accessible: bo
         )
         if skipped:
             query = query.where(Compartment.id.not_in(skipped))
-        compartment = session.scalars(query).first()
-        if compartment is None:
+        row = connection.execute(query).first()
+        if row is None:
             return None
         # Under READ COMMITTED the lock can be won just after another transaction committed a
         # parcel into this compartment, which the first statement's snapshot could not see; a
         # fresh statement can.
-        if not session.scalar(select(_occupied(compartment.id))):
-            return compartment
-        skipped.append(compartment.id)
+        if not connection.scalar(select(_occupied(row.id))):
+            return Assigned(row.id, row.label, row.size)
+        skipped.append(row.id)
     return None
 
 

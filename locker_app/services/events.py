@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..models import Event
@@ -21,14 +22,12 @@ def record(
     parcel_id: str | None = None,
     **detail: Any,
 ) -> None:
-    session.add(
-        Event(
-            at=now,
-            actor=actor,
-            action=action,
-            site_id=site_id,
-            compartment_id=compartment_id,
-            parcel_id=parcel_id,
-            detail=detail or None,
-        )
+    if session.new:
+        session.flush()  # the event may name a row that is still only pending in the session
+    # A Core insert on the session's connection: an event is never read back as an object in the request
+    # that writes it, so the ORM's unit of work would only add cost (it is on every courier request).
+    session.connection().execute(
+        insert(Event),
+        {"at": now, "actor": actor, "action": action, "site_id": site_id, "compartment_id": compartment_id,
+         "parcel_id": parcel_id, "detail": detail or None},
     )

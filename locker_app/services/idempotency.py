@@ -54,8 +54,10 @@ def _insert_running(session: Session, now: datetime, courier_id: int, key: str, 
                     ttl: timedelta) -> int | None:
     """The new record's id, or None when the courier already has a record with this key: one round trip
     for the usual case of a fresh key, instead of a look and then an insert."""
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return session.scalar(
+    connection = session.connection()
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    # On the connection, not through the session: a Core statement needs none of the ORM's bookkeeping.
+    return connection.scalar(
         dialect_insert(IdempotencyRecord)
         .values(courier_id=courier_id, key=key, request_hash=fingerprint, state="running", created_at=now,
                 expires_at=now + ttl)
@@ -89,10 +91,10 @@ def claim(session: Session, now: datetime, courier_id: int, key: str, fingerprin
 
 
 def complete(session: Session, record_id: int, status: int, body: str) -> None:
-    session.execute(
+    session.flush()  # what the view left in the session goes first, as a session.execute would have done
+    session.connection().execute(
         update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
         .values(state="done", response_status=status, response_body=body)
-        .execution_options(synchronize_session=False)
     )
 
 

@@ -28,24 +28,31 @@ def matching(digests: dict[str, str]) -> ColumnElement[bool]:
 
 def issue_code(session: Session, parcel: Parcel, kind: str, pepper: Peppers | str, now: datetime) -> str:
     """Void the parcel's active codes of this kind and return a new one (the only time it is in clear)."""
+    return issue_code_for(session, parcel.id, parcel.site_id, kind, pepper, now)
+
+
+def issue_code_for(session: Session, parcel_id: str, site_id: int, kind: str, pepper: Peppers | str,
+                   now: datetime) -> str:
     peppers = as_peppers(pepper)
-    void_codes(session, parcel.id, kind)
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    void_codes(session, parcel_id, kind)
+    # Statements on the session's connection: codes are never held as objects, so the ORM would only add cost.
+    connection = session.connection()
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     for _ in range(_MAX_TRIES):
         code = new_code()
-        digests = digests_under(peppers, parcel.site_id, code)
+        digests = digests_under(peppers, site_id, code)
         # During a rotation the same digits must not be active under an old pepper either: only then a look first.
-        if len(digests) > 1 and session.scalar(
-            select(AccessCode.id).where(AccessCode.site_id == parcel.site_id, AccessCode.active,
+        if len(digests) > 1 and connection.scalar(
+            select(AccessCode.id).where(AccessCode.site_id == site_id, AccessCode.active,
                                         matching(digests)).limit(1)
         ) is not None:
             continue
         # Under the current pepper, one statement instead of look, savepoint, insert, release: the partial unique
         # index over a site's active codes turns a taken digest (drawn before, or by a concurrent deposit) into no
         # row, and we draw again.
-        inserted = session.scalar(
+        inserted = connection.scalar(
             dialect_insert(AccessCode)
-            .values(parcel_id=parcel.id, site_id=parcel.site_id, kind=kind, digest=digests[peppers.current_id],
+            .values(parcel_id=parcel_id, site_id=site_id, kind=kind, digest=digests[peppers.current_id],
                     pepper_id=peppers.current_id, active=True, created_at=now)
             .on_conflict_do_nothing(index_elements=["site_id", "digest"], index_where=text("active"))
             .returning(AccessCode.id)
@@ -59,4 +66,4 @@ def void_codes(session: Session, parcel_id: str, kind: str | None = None) -> Non
     stmt = update(AccessCode).where(AccessCode.parcel_id == parcel_id, AccessCode.active.is_(True))
     if kind is not None:
         stmt = stmt.where(AccessCode.kind == kind)
-    session.execute(stmt.values(active=False).execution_options(synchronize_session=False))
+    session.connection().execute(stmt.values(active=False))

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import PARCEL_STATES, SIZES, Courier, Parcel, Site
+from ..models import PARCEL_STATES, SIZES, Compartment, Courier, Parcel, Site
 from ..sms.outbox import queue_message
 from ..sms.templates import local_time, render
 from . import events
 from .assignment import alternatives, assign_compartment
 from .codes import Peppers
 from .errors import InvalidInput, InvalidState, LockerFull, NotFound, ReservationExpired
-from .issue_codes import issue_code, void_codes
+from .issue_codes import issue_code_for, void_codes
 from .phones import normalize_phone
 
 
@@ -23,27 +25,31 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat().replace("+00:00", "Z") if at else None
 
 
-def parcel_view(parcel: Parcel) -> dict[str, Any]:
+_VIEW_TIMES = ("created_at", "reserved_until", "deposited_at", "free_until", "pickup_deadline", "picked_up_at",
+               "cancelled_at", "expired_at", "returned_at")
+_VIEW_COLUMNS = ("id", "size_requested", "accessible_requested", "tracking_number", "state",
+                 "notification_failed", *_VIEW_TIMES)
+
+
+def view_of(parcel: Mapping[str, Any], *, site: str, compartment: str, size: str) -> dict[str, Any]:
+    """The courier's view of a parcel, from its column values and its site's and compartment's names."""
     return {
-        "parcel_id": parcel.id,
-        "site": parcel.site.code,
-        "compartment": parcel.compartment.label,
-        "size": parcel.compartment.size,
-        "size_requested": parcel.size_requested,
-        "accessible": parcel.accessible_requested,
-        "tracking_number": parcel.tracking_number,
-        "state": parcel.state,
-        "notification_failed": parcel.notification_failed,
-        "created_at": _iso(parcel.created_at),
-        "reserved_until": _iso(parcel.reserved_until),
-        "deposited_at": _iso(parcel.deposited_at),
-        "free_until": _iso(parcel.free_until),
-        "pickup_deadline": _iso(parcel.pickup_deadline),
-        "picked_up_at": _iso(parcel.picked_up_at),
-        "cancelled_at": _iso(parcel.cancelled_at),
-        "expired_at": _iso(parcel.expired_at),
-        "returned_at": _iso(parcel.returned_at),
+        "parcel_id": parcel["id"],
+        "site": site,
+        "compartment": compartment,
+        "size": size,
+        "size_requested": parcel["size_requested"],
+        "accessible": parcel["accessible_requested"],
+        "tracking_number": parcel["tracking_number"],
+        "state": parcel["state"],
+        "notification_failed": parcel["notification_failed"],
+        **{name: _iso(parcel[name]) for name in _VIEW_TIMES},
     }
+
+
+def parcel_view(parcel: Parcel) -> dict[str, Any]:
+    return view_of({name: getattr(parcel, name) for name in _VIEW_COLUMNS}, site=parcel.site.code,
+                   compartment=parcel.compartment.label, size=parcel.compartment.size)
 
 
 def find_site(session: Session, code: str) -> Site:
@@ -70,8 +76,17 @@ def reserve(
     recipient_phone: object,
     size: object,
     accessible: object = False,
-) -> Parcel:
-    site = find_site(session, site_code)
+) -> dict[str, Any]:
+    """Hold the best free compartment for a parcel; returns the parcel's view (parcel_id first of all).
+
+    Columns and Core statements rather than ORM objects, here and in deposit: these two run in every
+    delivery, and the ORM's unit of work cost more than the SQL itself (bench/README.md)."""
+    connection = session.connection()
+    site = connection.execute(
+        select(Site.id, Site.code, Site.country, Site.reservation_hold_minutes).where(Site.code == site_code)
+    ).first()
+    if site is None:
+        raise NotFound(f"there is no site {site_code!r}")
     if size not in SIZES:
         raise InvalidInput(f"size must be one of {', '.join(SIZES)}", field="size")
     if not isinstance(accessible, bool):
@@ -85,26 +100,28 @@ def reserve(
         raise LockerFull(
             f"site {site.code} has no free {'accessible ' if accessible else ''}compartment of size {size} "
             "or larger",
-            alternatives=alternatives(session, site, size, accessible),
+            alternatives=alternatives(session, find_site(session, site.code), size, accessible),
         )
-    parcel = Parcel(
-        site=site,
-        compartment=compartment,
-        carrier_id=courier.carrier_id,
-        courier=courier,
-        tracking_number=tracking,
-        recipient_phone=phone,
-        size_requested=size,
-        accessible_requested=accessible,
-        state="reserved",
-        created_at=now,
-        reserved_until=now + timedelta(minutes=site.reservation_hold_minutes),
-    )
-    session.add(parcel)
-    session.flush()
+    parcel: dict[str, Any] = {
+        **dict.fromkeys(_VIEW_TIMES),
+        "id": uuid.uuid4().hex,
+        "site_id": site.id,
+        "compartment_id": compartment.id,
+        "carrier_id": courier.carrier_id,
+        "courier_id": courier.id,
+        "tracking_number": tracking,
+        "recipient_phone": phone,
+        "size_requested": size,
+        "accessible_requested": accessible,
+        "state": "reserved",
+        "notification_failed": False,
+        "created_at": now,
+        "reserved_until": now + timedelta(minutes=site.reservation_hold_minutes),
+    }
+    connection.execute(insert(Parcel), parcel)
     events.record(session, now, f"courier:{courier.id}", "parcel.reserved", site_id=site.id,
-                  compartment_id=compartment.id, parcel_id=parcel.id, size=compartment.size)
-    return parcel
+                  compartment_id=compartment.id, parcel_id=parcel["id"], size=compartment.size)
+    return view_of(parcel, site=site.code, compartment=compartment.label, size=compartment.size)
 
 
 def get_for_carrier(session: Session, courier: Courier, parcel_id: str, *, lock: bool = False) -> Parcel:
@@ -128,34 +145,56 @@ def delivery_text(parcel: Parcel, code: str) -> tuple[str, int | None]:
     it stays free; and where the code sits in the text."""
     site = parcel.site
     assert parcel.deposited_at is not None and parcel.free_until is not None
-    return render("delivery", site.language, code=code, site=site.sms_name,
-                  at=local_time(parcel.deposited_at, site.timezone),
-                  free_until=local_time(parcel.free_until, site.timezone))
+    return _delivery_text(site.language, site.sms_name, site.timezone, parcel.deposited_at, parcel.free_until, code)
 
 
-def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str, pepper: Peppers | str) -> Parcel:
-    parcel = get_for_carrier(session, courier, parcel_id, lock=True)
-    if parcel.state != "reserved":
-        raise InvalidState(f"the parcel is {parcel.state}, not reserved", state=parcel.state)
-    assert parcel.reserved_until is not None
-    if parcel.reserved_until < now:
+def _delivery_text(language: str, sms_name: str, timezone: str, deposited_at: datetime, free_until: datetime,
+                   code: str) -> tuple[str, int | None]:
+    return render("delivery", language, code=code, site=sms_name, at=local_time(deposited_at, timezone),
+                  free_until=local_time(free_until, timezone))
+
+
+_FOR_DEPOSIT = (
+    *(getattr(Parcel, name) for name in _VIEW_COLUMNS), Parcel.site_id, Parcel.compartment_id, Parcel.recipient_phone,
+    Site.code.label("site_code"), Site.free_hours, Site.expiry_days, Site.language, Site.sms_name, Site.timezone,
+    Compartment.label.label("compartment_label"), Compartment.size.label("compartment_size"),
+)
+
+
+def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str,
+            pepper: Peppers | str) -> dict[str, Any]:
+    """Store the reserved parcel, give it a code and queue the SMS that carries it; returns the parcel's view."""
+    connection = session.connection()
+    found = connection.execute(
+        select(*_FOR_DEPOSIT)
+        .join(Site, Site.id == Parcel.site_id)
+        .join(Compartment, Compartment.id == Parcel.compartment_id)
+        .where(Parcel.id == parcel_id, Parcel.carrier_id == courier.carrier_id)
+        .with_for_update(of=Parcel)
+    ).mappings().first()
+    if found is None:
+        raise NotFound("there is no such parcel")  # another carrier's parcel looks the same as none at all
+    if found["state"] != "reserved":
+        raise InvalidState(f"the parcel is {found['state']}, not reserved", state=found["state"])
+    if found["reserved_until"] < now:
         # A refused request changes nothing; the reservation job releases the compartment.
         raise ReservationExpired("the reservation ran out before the deposit; reserve again")
 
-    site = parcel.site
-    parcel.state = "stored"
-    parcel.deposited_at = now
-    parcel.free_until = now + timedelta(hours=site.free_hours)
-    parcel.pickup_deadline = now + timedelta(days=site.expiry_days)
-    parcel.compartment.last_used_at = now
-    code = issue_code(session, parcel, "pickup", pepper, now)
-    body, offset = delivery_text(parcel, code)
-    assert parcel.recipient_phone is not None
-    queue_message(session, now, kind="delivery", to=parcel.recipient_phone, body=body, code_offset=offset,
-                  parcel_id=parcel.id, site_id=site.id)
-    events.record(session, now, f"courier:{courier.id}", "parcel.deposited", site_id=site.id,
-                  compartment_id=parcel.compartment_id, parcel_id=parcel.id)
-    return parcel
+    free_until = now + timedelta(hours=found["free_hours"])
+    stored = {"state": "stored", "deposited_at": now, "free_until": free_until,
+              "pickup_deadline": now + timedelta(days=found["expiry_days"])}
+    connection.execute(update(Parcel).where(Parcel.id == parcel_id).values(stored))
+    connection.execute(update(Compartment).where(Compartment.id == found["compartment_id"]).values(last_used_at=now))
+    site_id = found["site_id"]
+    code = issue_code_for(session, parcel_id, site_id, "pickup", pepper, now)
+    body, offset = _delivery_text(found["language"], found["sms_name"], found["timezone"], now, free_until, code)
+    queued = queue_message(session, now, kind="delivery", to=found["recipient_phone"], body=body, code_offset=offset,
+                           parcel_id=parcel_id, site_id=site_id)
+    events.record(session, now, f"courier:{courier.id}", "parcel.deposited", site_id=site_id,
+                  compartment_id=found["compartment_id"], parcel_id=parcel_id)
+    # A refused SMS (a cost cap) flagged the parcel inside queue_message.
+    return view_of({**found, **stored, "notification_failed": found["notification_failed"] or queued is None},
+                   site=found["site_code"], compartment=found["compartment_label"], size=found["compartment_size"])
 
 
 def release_reservation(session: Session, now: datetime, parcel: Parcel, *, actor: str) -> None:

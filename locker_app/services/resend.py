@@ -44,7 +44,7 @@ def resends_so_far(session: Session, parcel_id: str) -> int:
 
 
 def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: Peppers | str, actor: str,
-                caps: SmsCaps | None = None) -> Message | None:
+                caps: SmsCaps | None = None) -> int | None:
     """Void the parcel's pickup code, issue a new one and queue its SMS.
 
     Raises InvalidState or ResendLimit. Returns None, with an `sms.refused` event and nothing else

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
@@ -41,7 +41,7 @@ def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, cap
                        .where(Message.to_phone == to, Message.created_at > now - CAP_WINDOW).scalar_subquery())
     parcel_count = (select(func.count()).select_from(Message).where(Message.parcel_id == parcel_id).scalar_subquery()
                     if parcel_id is not None else literal(0))
-    for_parcel, to_number = session.execute(select(parcel_count, to_number_count)).one()
+    for_parcel, to_number = session.connection().execute(select(parcel_count, to_number_count)).one()
     if (for_parcel or 0) >= caps.per_parcel:
         return "parcel-cap"
     if (to_number or 0) >= caps.per_number_per_day:
@@ -60,8 +60,8 @@ def queue_message(
     parcel_id: str | None = None,
     site_id: int | None = None,
     caps: SmsCaps | None = None,
-) -> Message | None:
-    """The queued message, or None when a cap refuses it; the refusal is an event, not an error,
+) -> int | None:
+    """The queued message's id, or None when a cap refuses it; the refusal is an event, not an error,
     so that the deposit or job that asked still goes through."""
     reason = refusal(session, now, to, parcel_id, caps or current_caps())
     if reason is not None:
@@ -73,22 +73,16 @@ def queue_message(
             if parcel is not None:
                 parcel.notification_failed = True
         return None
-    message = Message(
-        parcel_id=parcel_id,
-        site_id=site_id,
-        kind=kind,
-        to_phone=to,
-        body=body,
-        code_offset=code_offset,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
+    if session.new:
+        session.flush()  # the message may name a parcel that is still only pending in the session
+    # A Core insert: the outbox row is read back only by the relay, in its own transaction.
+    message_id: int | None = session.connection().scalar(
+        insert(Message).returning(Message.id),
+        {"parcel_id": parcel_id, "site_id": site_id, "kind": kind, "to_phone": to, "body": body,
+         "code_offset": code_offset, "status": "pending", "attempts": 0, "next_attempt_at": now,
+         "created_at": now, "updated_at": now},
     )
-    session.add(message)
-    session.flush()
-    return message
+    return message_id
 
 
 def mask_code(message: Message) -> None:

@@ -127,7 +127,7 @@ class LockerMachine(RuleBasedStateMachine):
         except ServiceError:
             self._refused()
             return "none"
-        parcel_id = parcel.id
+        parcel_id = parcel["parcel_id"]
         self._done()
         self.state[parcel_id] = "reserved"
         return parcel_id
