@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import bindparam, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from ..models import ACTIVE_STATES, SIZES, Compartment, Parcel, Site
@@ -32,6 +32,24 @@ class Assigned:
     size: str
 
 
+# Built once (see services/parcels.py): the site, the sizes and the accessibility come as parameters.
+_CHOOSE = (
+    select(Compartment.id, Compartment.label, Compartment.size)
+    .where(
+        Compartment.site_id == bindparam("site_id"),
+        Compartment.in_service == true(),
+        Compartment.accessible == bindparam("accessible"),
+        Compartment.size.in_(bindparam("sizes", expanding=True)),
+        ~_occupied(Compartment.id),
+    )
+    .order_by(case(SIZE_RANK, value=Compartment.size), Compartment.last_used_at.asc().nulls_first(), Compartment.id)
+    .limit(1)
+    .with_for_update(skip_locked=True, of=Compartment)
+)
+_CHOOSE_SKIPPING = _CHOOSE.where(Compartment.id.not_in(bindparam("skipped", expanding=True)))
+_RECHECK = select(_occupied(bindparam("compartment_id")))
+
+
 def assign_compartment(session: Session, site_id: int, size: str, accessible: bool) -> Assigned | None:
     """Lock and return the best free compartment, or None when the site has no room for the size.
 
@@ -39,32 +57,17 @@ def assign_compartment(session: Session, site_id: int, size: str, accessible: bo
     hinges), and accessible compartments only for those who asked for one, so that they stay free
     for residents who need them. Callers must insert the parcel in the same transaction.
     """
-    rank = case(SIZE_RANK, value=Compartment.size)
-    skipped: list[int] = []
     connection = session.connection()  # columns, not objects: this runs in every reservation
+    params: dict[str, Any] = {"site_id": site_id, "accessible": accessible, "sizes": list(sizes_that_fit(size))}
+    skipped: list[int] = []
     for _ in range(_MAX_STEPS):
-        query = (
-            select(Compartment.id, Compartment.label, Compartment.size)
-            .where(
-                Compartment.site_id == site_id,
-                Compartment.in_service.is_(True),
-                Compartment.accessible.is_(accessible),
-                Compartment.size.in_(sizes_that_fit(size)),
-                ~_occupied(Compartment.id),
-            )
-            .order_by(rank, Compartment.last_used_at.asc().nulls_first(), Compartment.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=Compartment)
-        )
-        if skipped:
-            query = query.where(Compartment.id.not_in(skipped))
-        row = connection.execute(query).first()
+        row = connection.execute(_CHOOSE_SKIPPING if skipped else _CHOOSE, {**params, "skipped": skipped}).first()
         if row is None:
             return None
         # Under READ COMMITTED the lock can be won just after another transaction committed a
         # parcel into this compartment, which the first statement's snapshot could not see; a
         # fresh statement can.
-        if not connection.scalar(select(_occupied(row.id))):
+        if not connection.scalar(_RECHECK, {"compartment_id": row.id}):
             return Assigned(row.id, row.label, row.size)
         skipped.append(row.id)
     return None

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..models import Event
 
+_INSERT_EVENT = insert(Event)  # built once: its compiled form is reused
+
 
 def record(
     session: Session,
@@ -27,7 +29,7 @@ def record(
     # A Core insert on the session's connection: an event is never read back as an object in the request
     # that writes it, so the ORM's unit of work would only add cost (it is on every courier request).
     session.connection().execute(
-        insert(Event),
+        _INSERT_EVENT,
         {"at": now, "actor": actor, "action": action, "site_id": site_id, "compartment_id": compartment_id,
          "parcel_id": parcel_id, "detail": detail or None},
     )

@@ -6,8 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Insert, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,15 +56,18 @@ def _insert_running(session: Session, now: datetime, courier_id: int, key: str, 
     """The new record's id, or None when the courier already has a record with this key: one round trip
     for the usual case of a fresh key, instead of a look and then an insert."""
     connection = session.connection()
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     # On the connection, not through the session: a Core statement needs none of the ORM's bookkeeping.
-    return connection.scalar(
-        dialect_insert(IdempotencyRecord)
-        .values(courier_id=courier_id, key=key, request_hash=fingerprint, state="running", created_at=now,
-                expires_at=now + ttl)
-        .on_conflict_do_nothing(index_elements=["courier_id", "key"])
-        .returning(IdempotencyRecord.id)
-    )
+    return connection.scalar(_insert_running_record(connection.dialect.name), {
+        "courier_id": courier_id, "key": key, "request_hash": fingerprint, "state": "running", "created_at": now,
+        "expires_at": now + ttl})
+
+
+@cache
+def _insert_running_record(dialect: str) -> Insert:
+    """Built once per dialect, so its compiled form is reused (it runs in every courier POST)."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (dialect_insert(IdempotencyRecord).on_conflict_do_nothing(index_elements=["courier_id", "key"])
+            .returning(IdempotencyRecord.id))
 
 
 def claim(session: Session, now: datetime, courier_id: int, key: str, fingerprint: str,
@@ -90,12 +94,13 @@ def claim(session: Session, now: datetime, courier_id: int, key: str, fingerprin
     raise KeyInUse("wait for the first request to finish, then retry")
 
 
+_COMPLETE = update(IdempotencyRecord).where(IdempotencyRecord.id == bindparam("b_record_id"))
+
+
 def complete(session: Session, record_id: int, status: int, body: str) -> None:
     session.flush()  # what the view left in the session goes first, as a session.execute would have done
-    session.connection().execute(
-        update(IdempotencyRecord).where(IdempotencyRecord.id == record_id)
-        .values(state="done", response_status=status, response_body=body)
-    )
+    session.connection().execute(_COMPLETE, {"b_record_id": record_id, "state": "done", "response_status": status,
+                                             "response_body": body})
 
 
 def release(session: Session, record_id: int) -> None:

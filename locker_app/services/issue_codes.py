@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import Insert, and_, bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,6 +27,19 @@ def matching(digests: dict[str, str]) -> ColumnElement[bool]:
                  for key_id, digest in digests.items()))
 
 
+@cache
+def _insert_code(dialect: str) -> Insert:
+    """Built once per dialect, so its compiled form is reused (it runs in every deposit)."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (dialect_insert(AccessCode)
+            .on_conflict_do_nothing(index_elements=["site_id", "digest"], index_where=text("active"))
+            .returning(AccessCode.id))
+
+
+_VOID = update(AccessCode).where(AccessCode.parcel_id == bindparam("b_parcel_id"), AccessCode.active.is_(True))
+_VOID_KIND = _VOID.where(AccessCode.kind == bindparam("b_kind"))
+
+
 def issue_code(session: Session, parcel: Parcel, kind: str, pepper: Peppers | str, now: datetime) -> str:
     """Void the parcel's active codes of this kind and return a new one (the only time it is in clear)."""
     return issue_code_for(session, parcel.id, parcel.site_id, kind, pepper, now)
@@ -37,7 +51,7 @@ def issue_code_for(session: Session, parcel_id: str, site_id: int, kind: str, pe
     void_codes(session, parcel_id, kind)
     # Statements on the session's connection: codes are never held as objects, so the ORM would only add cost.
     connection = session.connection()
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    insert_code = _insert_code(connection.dialect.name)
     for _ in range(_MAX_TRIES):
         code = new_code()
         digests = digests_under(peppers, site_id, code)
@@ -50,20 +64,14 @@ def issue_code_for(session: Session, parcel_id: str, site_id: int, kind: str, pe
         # Under the current pepper, one statement instead of look, savepoint, insert, release: the partial unique
         # index over a site's active codes turns a taken digest (drawn before, or by a concurrent deposit) into no
         # row, and we draw again.
-        inserted = connection.scalar(
-            dialect_insert(AccessCode)
-            .values(parcel_id=parcel_id, site_id=site_id, kind=kind, digest=digests[peppers.current_id],
-                    pepper_id=peppers.current_id, active=True, created_at=now)
-            .on_conflict_do_nothing(index_elements=["site_id", "digest"], index_where=text("active"))
-            .returning(AccessCode.id)
-        )
+        inserted = connection.scalar(insert_code, {
+            "parcel_id": parcel_id, "site_id": site_id, "kind": kind, "digest": digests[peppers.current_id],
+            "pepper_id": peppers.current_id, "active": True, "created_at": now})
         if inserted is not None:
             return code
     raise RuntimeError("could not draw a free code")  # 20 collisions in 10^8 means the site is broken
 
 
 def void_codes(session: Session, parcel_id: str, kind: str | None = None) -> None:
-    stmt = update(AccessCode).where(AccessCode.parcel_id == parcel_id, AccessCode.active.is_(True))
-    if kind is not None:
-        stmt = stmt.where(AccessCode.kind == kind)
-    session.connection().execute(stmt.values(active=False))
+    session.connection().execute(_VOID if kind is None else _VOID_KIND,
+                                 {"b_parcel_id": parcel_id, "b_kind": kind, "active": False})

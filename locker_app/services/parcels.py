@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import PARCEL_STATES, SIZES, Compartment, Courier, Parcel, Site
@@ -66,6 +66,13 @@ def _tracking_number(value: object) -> str:
     return value.strip()
 
 
+# The hot path's statements are built once: SQLAlchemy then reuses each one's cache key and compiled form,
+# which cost more to make afresh on every request than the database needs to run them (bench/README.md).
+_SITE_FOR_RESERVATION = (select(Site.id, Site.code, Site.country, Site.reservation_hold_minutes)
+                         .where(Site.code == bindparam("code")))
+_INSERT_PARCEL = insert(Parcel)
+
+
 def reserve(
     session: Session,
     now: datetime,
@@ -82,9 +89,7 @@ def reserve(
     Columns and Core statements rather than ORM objects, here and in deposit: these two run in every
     delivery, and the ORM's unit of work cost more than the SQL itself (bench/README.md)."""
     connection = session.connection()
-    site = connection.execute(
-        select(Site.id, Site.code, Site.country, Site.reservation_hold_minutes).where(Site.code == site_code)
-    ).first()
+    site = connection.execute(_SITE_FOR_RESERVATION, {"code": site_code}).first()
     if site is None:
         raise NotFound(f"there is no site {site_code!r}")
     if size not in SIZES:
@@ -118,7 +123,7 @@ def reserve(
         "created_at": now,
         "reserved_until": now + timedelta(minutes=site.reservation_hold_minutes),
     }
-    connection.execute(insert(Parcel), parcel)
+    connection.execute(_INSERT_PARCEL, parcel)
     events.record(session, now, f"courier:{courier.id}", "parcel.reserved", site_id=site.id,
                   compartment_id=compartment.id, parcel_id=parcel["id"], size=compartment.size)
     return view_of(parcel, site=site.code, compartment=compartment.label, size=compartment.size)
@@ -159,19 +164,23 @@ _FOR_DEPOSIT = (
     Site.code.label("site_code"), Site.free_hours, Site.expiry_days, Site.language, Site.sms_name, Site.timezone,
     Compartment.label.label("compartment_label"), Compartment.size.label("compartment_size"),
 )
+_LOCK_FOR_DEPOSIT = (
+    select(*_FOR_DEPOSIT)
+    .join(Site, Site.id == Parcel.site_id)
+    .join(Compartment, Compartment.id == Parcel.compartment_id)
+    .where(Parcel.id == bindparam("parcel_id"), Parcel.carrier_id == bindparam("carrier_id"))
+    .with_for_update(of=Parcel)
+)
+_STORE = update(Parcel).where(Parcel.id == bindparam("b_parcel_id"))
+_TOUCH = update(Compartment).where(Compartment.id == bindparam("b_compartment_id"))
 
 
 def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str,
             pepper: Peppers | str) -> dict[str, Any]:
     """Store the reserved parcel, give it a code and queue the SMS that carries it; returns the parcel's view."""
     connection = session.connection()
-    found = connection.execute(
-        select(*_FOR_DEPOSIT)
-        .join(Site, Site.id == Parcel.site_id)
-        .join(Compartment, Compartment.id == Parcel.compartment_id)
-        .where(Parcel.id == parcel_id, Parcel.carrier_id == courier.carrier_id)
-        .with_for_update(of=Parcel)
-    ).mappings().first()
+    found = connection.execute(_LOCK_FOR_DEPOSIT, {"parcel_id": parcel_id, "carrier_id": courier.carrier_id}
+                               ).mappings().first()
     if found is None:
         raise NotFound("there is no such parcel")  # another carrier's parcel looks the same as none at all
     if found["state"] != "reserved":
@@ -183,8 +192,8 @@ def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str,
     free_until = now + timedelta(hours=found["free_hours"])
     stored = {"state": "stored", "deposited_at": now, "free_until": free_until,
               "pickup_deadline": now + timedelta(days=found["expiry_days"])}
-    connection.execute(update(Parcel).where(Parcel.id == parcel_id).values(stored))
-    connection.execute(update(Compartment).where(Compartment.id == found["compartment_id"]).values(last_used_at=now))
+    connection.execute(_STORE, {"b_parcel_id": parcel_id, **stored})
+    connection.execute(_TOUCH, {"b_compartment_id": found["compartment_id"], "last_used_at": now})
     site_id = found["site_id"]
     code = issue_code_for(session, parcel_id, site_id, "pickup", pepper, now)
     body, offset = _delivery_text(found["language"], found["sms_name"], found["timezone"], now, free_until, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
@@ -34,14 +34,19 @@ def current_caps() -> SmsCaps:
                    per_number_per_day=int(config.get("SMS_DAILY_CAP_PER_NUMBER", SmsCaps.per_number_per_day)))
 
 
+# Both counts in one round trip, built once: this runs inside every deposit. (No parcel: `= NULL` counts none.)
+_COUNTS = select(
+    select(func.count()).select_from(Message).where(Message.parcel_id == bindparam("parcel_id")).scalar_subquery(),
+    select(func.count()).select_from(Message)
+    .where(Message.to_phone == bindparam("to"), Message.created_at > bindparam("since")).scalar_subquery(),
+)
+_INSERT_MESSAGE = insert(Message).returning(Message.id)
+
+
 def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, caps: SmsCaps) -> str | None:
     """Why one more message may not be queued, or None if it may. Every outbox row counts, sent or not."""
-    # Both counts in one round trip: this runs inside every deposit.
-    to_number_count = (select(func.count()).select_from(Message)
-                       .where(Message.to_phone == to, Message.created_at > now - CAP_WINDOW).scalar_subquery())
-    parcel_count = (select(func.count()).select_from(Message).where(Message.parcel_id == parcel_id).scalar_subquery()
-                    if parcel_id is not None else literal(0))
-    for_parcel, to_number = session.connection().execute(select(parcel_count, to_number_count)).one()
+    for_parcel, to_number = session.connection().execute(
+        _COUNTS, {"parcel_id": parcel_id, "to": to, "since": now - CAP_WINDOW}).one()
     if (for_parcel or 0) >= caps.per_parcel:
         return "parcel-cap"
     if (to_number or 0) >= caps.per_number_per_day:
@@ -77,7 +82,7 @@ def queue_message(
         session.flush()  # the message may name a parcel that is still only pending in the session
     # A Core insert: the outbox row is read back only by the relay, in its own transaction.
     message_id: int | None = session.connection().scalar(
-        insert(Message).returning(Message.id),
+        _INSERT_MESSAGE,
         {"parcel_id": parcel_id, "site_id": site_id, "kind": kind, "to_phone": to, "body": body,
          "code_offset": code_offset, "status": "pending", "attempts": 0, "next_attempt_at": now,
          "created_at": now, "updated_at": now},
