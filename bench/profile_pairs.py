@@ -34,7 +34,8 @@ def main() -> None:
     with bench_schema("profile") as schema:
         seed(schema, sites=20, parcels=10, parcel_sites=1, known=10)
         app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(bench_url(), schema), "SMS_KICK": False,
-                          "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench", "SMS_BACKEND": "console"})
+                          "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench", "SMS_BACKEND": "console",
+                          **({"RATELIMIT_ENABLED": False} if os.environ.get("NO_LIMITER") else {})})
         client = app.test_client()
         statements: Counter[str] = Counter()
         current = ["-"]
