@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import event, exc
@@ -19,12 +19,12 @@ PING_AFTER_IDLE_SECONDS = 10.0
 def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
-        record.info["locker_idle_since"] = time.monotonic()
+        record.info["locker_idle_since"] = monotonic()
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get("locker_idle_since")
-        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+        if idle_since is None or monotonic() - idle_since < idle_seconds:
             return
         try:
             engine.dialect.do_ping(dbapi_conn)
