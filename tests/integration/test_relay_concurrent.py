@@ -125,3 +125,42 @@ def test_sends_overlap_and_never_more_than_the_concurrency_go_unrecorded(app, cl
     assert sender.breaches == []
     assert sender.most_in_flight == concurrency
     assert {m.status for m in messages(app)} == {"queued"}
+
+
+class MeddlingSender:
+    """While a message is being sent, something else writes its row (another connection): one message is
+    finished elsewhere (status "failed"), one has its personal data purged."""
+
+    def __init__(self, engine: sa.Engine, finished: str, purged: str) -> None:
+        self.engine, self.finished, self.purged = engine, finished, purged
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        changes = {self.finished: {"status": "failed"}, self.purged: {"to_phone": None, "body": None,
+                                                                      "code_offset": None}}.get(to)
+        if changes:
+            with self.engine.begin() as conn:
+                conn.execute(sa.update(Message).where(Message.to_phone == to).values(**changes))
+        with self.lock:
+            self.count += 1
+            return SendResult(sid=f"SM{self.count:032d}", status="queued", segments=1)
+
+    def redact(self, sid: str) -> None:
+        pass
+
+
+def test_an_outcome_changes_only_a_message_still_claimed_and_never_brings_a_purged_body_back(app, clock):
+    bodies = _queue(app, 6)
+    finished, purged = sorted(bodies)[1], sorted(bodies)[4]
+    with app.app_context():
+        sender = MeddlingSender(db.engine, finished, purged)
+        relay_once(db.session(), sender, clock, None, concurrency=4)
+    rows = {m.id: m for m in messages(app)}
+    by_body = {m.body: m for m in rows.values()}
+    assert sender.count == 6
+    [gone] = [m for m in rows.values() if m.to_phone is None]
+    assert gone.status == "queued" and gone.body is None and gone.provider_sid is not None
+    [other] = [m for m in rows.values() if m.status == "failed"]
+    assert other.to_phone == finished and other.provider_sid is None and other.body == bodies[finished]
+    assert len([b for b in by_body if b and CODE_MASK in b]) == 4
