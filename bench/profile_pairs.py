@@ -4,13 +4,15 @@ cost per pair, the figure the throughput ratio depends on.
 
     .venv/bin/python -m bench.profile_pairs --pairs 400            # CPU and statements per pair
     .venv/bin/python -m bench.profile_pairs --pairs 400 --profile  # plus the 30 costliest functions
+    SHOW_SQL=1 .venv/bin/python -m bench.profile_pairs --pairs 1   # every statement of a pair
+    NO_LIMITER=1 .venv/bin/python -m bench.profile_pairs           # without Flask-Limiter, to see its share
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import cProfile
+import os
 import pstats
 import time
 import uuid
@@ -39,9 +41,15 @@ def main() -> None:
         client = app.test_client()
         statements: Counter[str] = Counter()
         current = ["-"]
+        show_sql = bool(os.environ.get("SHOW_SQL"))
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.update([current[0]])
+            if show_sql:
+                print(current[0], " ".join(statement.split())[:100])
+
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute",
-                         lambda conn, cursor, stmt, *a: (statements.update([current[0]]), os.environ.get("SHOW_SQL") and print(current[0], stmt[:90].replace("\n", " "))))
+            event.listen(db.engine, "before_cursor_execute", count)
         auth = {"Authorization": f"Bearer {courier_token(1)}"}
 
         def pair(i: int) -> None:

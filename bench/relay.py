@@ -1,17 +1,21 @@
 """SMS relay throughput to a local fake Twilio, against bare HTTP posts to the same server.
 
-Both run in this process at concurrency 1 (the relay is one sequential loop in the scheduler process): the relay
-through `relay_once` with the real TwilioSender (the Twilio SDK), claiming and recording each message in the
-database; the bare posts with http.client and the same form body, nothing else.
+All three run in this process at the relay's concurrency (LOCKER_SMS_RELAY_CONCURRENCY, default 4): the relay
+through `relay_job` with the real TwilioSender (the Twilio SDK), claiming and recording each message in the
+database; the SDK alone (`TwilioSender.send` from that many threads, no database), which separates the SDK's own
+cost from ours; and bare posts with http.client and the same form body from that many threads, nothing else.
 """
 
 from __future__ import annotations
 
 import base64
 import http.client
+import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -52,6 +56,33 @@ def _queue(schema: str, count: int) -> None:
         )
 
 
+def _timed(messages: Callable[[], int]) -> dict[str, Any]:
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
+    sent = messages()
+    return {"messages": sent, "wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0}
+
+
+def _in_threads(count: int, concurrency: int, send_one: Callable[[int], bool]) -> int:
+    """send_one(n) for n in range(count), spread over `concurrency` threads; how many returned True."""
+    ok = [0] * concurrency
+
+    def run(k: int) -> None:
+        ok[k] = sum(send_one(n) for n in range(k, count, concurrency))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return sum(ok)
+
+
+def relay_concurrency() -> int:
+    from locker_app.config import load_settings
+
+    return int(load_settings(os.environ, str(ROOT_DIR / "instance"))["SMS_RELAY_CONCURRENCY"])
+
+
 def relay_rate(schema: str, url: str, count: int) -> dict[str, Any]:
     from locker_app import create_app
     from locker_app.extensions import db
@@ -61,32 +92,44 @@ def relay_rate(schema: str, url: str, count: int) -> dict[str, Any]:
                       "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM,
                       "TWILIO_BASE_URL": url, "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench"})
     _queue(schema, count)
-    sent = 0
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    with app.app_context():
+
+    def run() -> int:
+        sent = 0
         for _ in range(count):  # bounded: at least one message per round while any is due
             done = relay_job()
             sent += done
             if not done:
                 break
-        wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+        return sent
+
+    with app.app_context():
+        result = _timed(run)
         db.session.remove()
         db.engine.dispose()
-    return {"messages": sent, "wall": wall, "cpu": cpu}
+    return result
 
 
-def raw_rate(url: str, count: int) -> dict[str, Any]:
+def sdk_rate(url: str, count: int, concurrency: int) -> dict[str, Any]:
+    """TwilioSender.send alone (one SDK client per thread, as in the relay), no database."""
+    from locker_app.sms.senders import TwilioSender
+
+    sender = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, from_number=FROM, base_url=url)
+    return _timed(lambda: _in_threads(count, concurrency,
+                                      lambda n: bool(sender.send(f"+8210{n:08d}", BODY).sid)))
+
+
+def raw_rate(url: str, count: int, concurrency: int) -> dict[str, Any]:
     parts = urlsplit(url)
     auth = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
     headers = {"Authorization": f"Basic {auth}", "Content-Type": "application/x-www-form-urlencoded"}
     path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
-    ok = 0
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    for n in range(count):
+
+    def post(n: int) -> bool:
         conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
         conn.request("POST", path, urlencode({"To": f"+8210{n:08d}", "From": FROM, "Body": BODY}), headers)
         response = conn.getresponse()
         response.read()
-        ok += response.status == 201
         conn.close()
-    return {"messages": ok, "wall": time.perf_counter() - wall0, "cpu": cpu_seconds() - cpu0}
+        return response.status == 201
+
+    return _timed(lambda: _in_threads(count, concurrency, post))

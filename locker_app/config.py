@@ -53,6 +53,7 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         # Send the SMS from the web process right after the deposit commits, instead of waiting for
         # the scheduler's next relay run.
         "SMS_KICK": _flag(env.get("LOCKER_SMS_KICK"), default=True),
+        "SMS_RELAY_CONCURRENCY": int(env.get("LOCKER_SMS_RELAY_CONCURRENCY") or 4),  # SMS in flight (sms/relay.py)
         "PRODUCTION": _flag(env.get("LOCKER_PRODUCTION")),
         "MAX_CONTENT_LENGTH": int(env.get("LOCKER_MAX_BODY_BYTES") or 64 * 1024),
         "IDEMPOTENCY_TTL_HOURS": 24,

@@ -7,6 +7,7 @@ import ipaddress
 import os
 import shutil
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -183,11 +184,15 @@ class RecordingSender:
     fail_with: SmsError | None = None
     redacted: list[str] = field(default_factory=list)
 
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
-        if self.fail_with is not None:
-            raise self.fail_with
-        self.sent.append({"to": to, "body": body, "status_callback": status_callback})
-        return SendResult(sid=f"SM{len(self.sent):032d}", status="queued", segments=count_segments(body))
+        # The relay sends from several threads at once: SIDs must stay unique.
+        with self.lock:
+            if self.fail_with is not None:
+                raise self.fail_with
+            self.sent.append({"to": to, "body": body, "status_callback": status_callback})
+            return SendResult(sid=f"SM{len(self.sent):032d}", status="queued", segments=count_segments(body))
 
     def redact(self, sid: str) -> None:
         self.redacted.append(sid)

@@ -37,10 +37,19 @@ class FakeTwilio:
     # Message updates: {"sid", "Body"}; Body "" is a redaction.
     updates: list[dict[str, Any]] = field(default_factory=list)
     update_behaviour: Behaviour = field(default_factory=Behaviour)
+    # Behaviour for particular recipients ("To"), so one concurrent batch can meet several answers.
+    by_number: dict[str, Behaviour] = field(default_factory=dict)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
         with self.arrived:
             return self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+
+
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog of 5 overflows at 8 concurrent senders: connection resets and 1 s SYN retries
+    # that measure the kernel, not the relay (bench/relay.py sends at concurrency).
+    request_queue_size = 128
+    daemon_threads = True
 
 
 def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
@@ -84,8 +93,9 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 self._send(404, {"code": 20404, "message": "not found", "status": 404})
                 return
             fake.auth_headers.append(self.headers.get("Authorization", ""))
-            fake.attempts.append({"mode": fake.behaviour.mode, **form})
-            mode = fake.behaviour.mode
+            behaviour = fake.by_number.get(form.get("To", ""), fake.behaviour)
+            fake.attempts.append({"mode": behaviour.mode, **form})
+            mode = behaviour.mode
             if mode == "hang":
                 fake.release_hang.wait(30)
                 return
@@ -93,8 +103,8 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 self._send(500, {"code": 20500, "message": "internal error", "status": 500})
                 return
             if mode == "error":
-                status = fake.behaviour.error_status
-                self._send(status, {"code": fake.behaviour.error_code, "message": "rejected", "status": status,
+                status = behaviour.error_status
+                self._send(status, {"code": behaviour.error_code, "message": "rejected", "status": status,
                                     "more_info": "https://www.twilio.com/docs/errors"})
                 return
             sid = "SM" + uuid.uuid4().hex
@@ -107,8 +117,7 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 "date_created": None, "uri": self.path.replace(".json", f"/{sid}.json"),
             })
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), Handler)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return fake, server

@@ -135,7 +135,8 @@ def test_a_relay_that_dies_between_claim_and_send_sends_the_message_once_after_t
     assert message.status == "queued" and message.attempts == 2
 
 
-def test_two_relays_at_once_send_every_message_exactly_once(app, clock):
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_two_relays_at_once_send_every_message_exactly_once(app, clock, concurrency):
     with app.app_context():
         session = db.session()
         for i in range(30):
@@ -151,7 +152,7 @@ def test_two_relays_at_once_send_every_message_exactly_once(app, clock):
         try:
             with app.app_context():
                 barrier.wait()
-                while relay_once(db.session(), sender, clock, None, limit=5):
+                while relay_once(db.session(), sender, clock, None, limit=5, concurrency=concurrency):
                     pass
                 db.session.remove()
         except BaseException as exc:  # surfaced below
@@ -165,6 +166,7 @@ def test_two_relays_at_once_send_every_message_exactly_once(app, clock):
     assert not failures, failures
     assert sorted(sender.sent) == sorted(f"message {i}" for i in range(30))
     assert {m.status for m in messages(app)} == {"queued"}
+    assert sender.attempts == 30
 
 
 def test_a_message_waits_in_pending_until_its_time(app, api, sms, clock):
