@@ -136,27 +136,41 @@ def _run_process(module: str, job: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _site_sets(seeded: Seeded, concurrency: int, first: int) -> list[list[str]]:
+def _site_sets(seeded: Seeded, concurrency: int, first: int, per: int) -> list[list[str]]:
     """Each courier its own sites, away from the stored parcels and from the latency samples."""
-    per = 40
+    assert first + concurrency * per - 1 <= seeded.sites, "not enough sites for the couriers"
     return [[site_code(first + n * per + k) for k in range(per)] for n in range(concurrency)]
 
 
 def throughput(service: Service, schema: str, seeded: Seeded, p: Plan, concurrency: int) -> dict[str, Any]:
+    # Three disjoint sets of sites (service, floor, bare Flask), up to 40 per courier, so no run fills another's
+    # compartments. (Before this was computed, the quick run's floor couriers past the 1,000th site died silently.)
+    per = min(40, (seeded.sites - seeded.parcel_sites) // (3 * concurrency))
+    first = seeded.parcel_sites + 1
     http_job = {"port": service.port, "concurrency": concurrency, "seconds": p.seconds,
-                "sites": _site_sets(seeded, concurrency, seeded.parcel_sites + 1)}
+                "sites": _site_sets(seeded, concurrency, first, per)}
     floor_job = {"dsn": database.libpq_dsn(database.bench_url(), schema), "concurrency": concurrency,
                  "seconds": p.seconds, "pepper": PEPPER, "first_courier": 17,
-                 "sites": _site_sets(seeded, concurrency, seeded.parcel_sites + 1 + concurrency * 40)}
+                 "sites": _site_sets(seeded, concurrency, first + concurrency * per, per)}
     floor_before = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
     service_cpu = service.cpu_seconds()
     via_http = _run_process("bench.loadgen", http_job)
     via_http["service_cpu"] = service.cpu_seconds() - service_cpu
+    bare_service = Service(schema, "bench.bare_app:app")
+    try:
+        bare_cpu = bare_service.cpu_seconds()
+        bare = _run_process("bench.loadgen", {**http_job, "port": bare_service.port, "mode": "bare",
+                                              "first_courier": 33,
+                                              "sites": _site_sets(seeded, concurrency, first + 2 * concurrency * per,
+                                                                  per)})
+        bare["service_cpu"] = bare_service.cpu_seconds() - bare_cpu
+    finally:
+        bare_service.stop()
     floor_after = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
     floor = {"pairs": floor_before["pairs"] + floor_after["pairs"], "errors": floor_before["errors"]
              + floor_after["errors"], "wall": floor_before["wall"] + floor_after["wall"],
              "cpu": floor_before["cpu"] + floor_after["cpu"]}
-    return {"http": via_http, "floor": floor}
+    return {"http": via_http, "floor": floor, "bare": bare}
 
 
 # --- the report ----------------------------------------------------------------------------------------------
@@ -234,17 +248,22 @@ def report(p: Plan, small: Seeded, large: Seeded, r: dict[str, Any], concurrency
           [["small", str(small.sites), f"{small.compartments:,}", str(small.parcels), "10 sites"],
            ["large", f"{large.sites:,}", f"{large.compartments:,}", f"{large.parcels:,}", "10 sites"]])
     tp = r["throughput"]
-    h, f = tp["http"], tp["floor"]
-    h_rate, f_rate = len(h["pairs"]) / h["wall"], len(f["pairs"]) / f["wall"]
+    h, f, b = tp["http"], tp["floor"], tp["bare"]
+    h_rate, f_rate, b_rate = len(h["pairs"]) / h["wall"], len(f["pairs"]) / f["wall"], len(b["pairs"]) / b["wall"]
     table(f"Reserve+deposit pairs at {concurrency} concurrent couriers ({large.compartments:,} compartments)",
           ["path", "pairs", "errors", "pairs/s", "pair p50 ms", "pair p99 ms", "driver CPU % of a core"],
           [["HTTP (gunicorn)", str(len(h["pairs"])), str(len(h["errors"])), f"{h_rate:.1f}",
             ms(statistics.median(h["pairs"])), ms(percentile(h["pairs"], 0.99)), f"{100 * h['cpu'] / h['wall']:.0f}"],
+           ["bare Flask, floor SQL, 1 request", str(len(b["pairs"])), str(len(b["errors"])), f"{b_rate:.1f}",
+            ms(statistics.median(b["pairs"])), ms(percentile(b["pairs"], 0.99)), f"{100 * b['cpu'] / b['wall']:.0f}"],
            ["floor (psycopg)", str(len(f["pairs"])), str(len(f["errors"])), f"{f_rate:.1f}",
             ms(statistics.median(f["pairs"])), ms(percentile(f["pairs"], 0.99)), f"{100 * f['cpu'] / f['wall']:.0f}"]])
     per_pair = 1000 * h["service_cpu"] / max(1, len(h["pairs"]))
-    print(f"service CPU (all gunicorn workers) per HTTP pair: {per_pair:.1f} ms; "
+    bare_per_pair = 1000 * b["service_cpu"] / max(1, len(b["pairs"]))
+    print(f"gunicorn workers' CPU per pair: service {per_pair:.1f} ms, bare Flask {bare_per_pair:.1f} ms; "
           f"floor driver CPU per pair: {1000 * f['cpu'] / max(1, len(f['pairs'])):.1f} ms")
+    print(f"bare Flask vs floor (the issue's yardstick, not a goal): {b_rate / f_rate:.3f}; "
+          f"service vs bare Flask: {h_rate / b_rate:.3f}")
     table("HTTP requests inside those pairs", ["request", "count", "p50 ms", "p90 ms", "p99 ms"],
           [latency_row("reserve", h["reserve"]), latency_row("deposit", h["deposit"])])
     table("Sequential latency, one client", ["what", "samples", "p50 ms", "p90 ms", "p99 ms"],

@@ -61,7 +61,9 @@ VALUES (%s, %s, 'delivery', %s, %s, %s, 'pending', 0, %s, %s, %s)"""
 def reserve(conn: psycopg.Connection, courier: int, site: str, n: int) -> str:
     now = datetime.now(UTC)
     with conn.transaction():
-        site_id, hold = conn.execute(SITE, (site,), prepare=True).fetchone()  # type: ignore[misc]
+        found = conn.execute(SITE, (site,), prepare=True).fetchone()
+        assert found is not None, f"no site {site}"  # counted as an error, never a silently dead courier
+        site_id, hold = found
         row = conn.execute(CHOOSE, (site_id, ["S", "M", "L", "XL"] if n % 4 else ["M", "L", "XL"]),
                            prepare=True).fetchone()
         assert row is not None, "site full"

@@ -20,6 +20,25 @@ from .stats import cpu_seconds
 MAX_PAIRS_PER_COURIER = 200_000  # a bound on the loop whatever the duration
 
 
+async def _bare_courier(n: int, job: dict[str, Any], deadline: float, out: dict[str, Any]) -> None:
+    """bench/bare_app.py: the floor's two transactions in one request, nothing else."""
+    conn = Connection("127.0.0.1", job["port"])
+    sites = job["sites"][n]
+    try:
+        for i in range(MAX_PAIRS_PER_COURIER):
+            if time.perf_counter() >= deadline:
+                break
+            started = time.perf_counter()
+            status, _ = await conn.request("POST", "/pair", {}, {"courier": job["first_courier"] + n,
+                                                                 "site": sites[i % len(sites)], "n": i})
+            if status != 200:
+                out["errors"].append(status)
+                continue
+            out["pairs"].append(time.perf_counter() - started)
+    finally:
+        await conn.close()
+
+
 async def _courier(n: int, job: dict[str, Any], deadline: float, out: dict[str, Any]) -> None:
     conn = Connection("127.0.0.1", job["port"])
     auth = {"Authorization": f"Bearer {courier_token(n + 1)}"}
@@ -54,7 +73,8 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"pairs": [], "reserve": [], "deposit": [], "errors": []}
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     deadline = wall0 + job["seconds"]
-    await asyncio.gather(*(_courier(n, job, deadline, out) for n in range(job["concurrency"])))
+    courier = _bare_courier if job.get("mode") == "bare" else _courier
+    await asyncio.gather(*(courier(n, job, deadline, out) for n in range(job["concurrency"])))
     out["wall"] = time.perf_counter() - wall0
     out["cpu"] = cpu_seconds() - cpu0
     return out

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .database import PEPPER, bench_url, sqlalchemy_url
+from .database import PEPPER, bench_url, libpq_dsn, sqlalchemy_url
 from .database import ROOT_DIR as ROOT
 
 # 2 cores shared by the service, PostgreSQL and the load generator: see the worker table in bench/README.md.
@@ -25,9 +25,10 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, schema: str) -> None:
+    def __init__(self, schema: str, wsgi_app: str = "wsgi:app") -> None:
         self.port = free_port()
         env = {**os.environ, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema),
+               "BENCH_BARE_DSN": libpq_dsn(bench_url(), schema), "BENCH_BARE_PEPPER": PEPPER,
                "LOCKER_SECRET_KEY": "bench-secret", "LOCKER_CODE_PEPPER": PEPPER, "LOCKER_SMS_BACKEND": "console",
                # The relay has its own benchmark; here the scheduler would send the SMS.
                "LOCKER_SMS_KICK": "0",
@@ -36,7 +37,7 @@ class Service:
                "LOCKER_RATELIMIT_COURIER": "1000000/minute"}
         command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread",
                    "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                   "wsgi:app"]
+                   wsgi_app]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         self._wait_ready()
 
@@ -47,7 +48,7 @@ class Service:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200 and len(self.worker_pids()) == WORKERS:
+                if conn.getresponse().status in (200, 404) and len(self.worker_pids()) == WORKERS:
                     return
             except OSError:
                 pass
