@@ -136,22 +136,22 @@ def _run_process(module: str, job: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _site_sets(seeded: Seeded, concurrency: int, first: int, per: int) -> list[list[str]]:
-    """Each courier its own sites, away from the stored parcels and from the latency samples."""
-    assert first + concurrency * per - 1 <= seeded.sites, "not enough sites for the couriers"
-    return [[site_code(first + n * per + k) for k in range(per)] for n in range(concurrency)]
+def courier_sites(seeded: Seeded, concurrency: int) -> dict[str, list[list[str]]]:
+    """Each courier of each throughput run (service, floor, bare Flask) its own sites, up to 40, away from the
+    stored parcels, so that no run fills another's compartments. (Before this was computed from the data, the
+    quick run's floor couriers past the 1,000th site found no site and died silently.)"""
+    per = min(40, (seeded.sites - seeded.parcel_sites) // (3 * concurrency))
+    first = seeded.parcel_sites + 1
+    return {run: [[site_code(first + (r * concurrency + n) * per + k) for k in range(per)]
+                  for n in range(concurrency)]
+            for r, run in enumerate(("service", "floor", "bare"))}
 
 
 def throughput(service: Service, schema: str, seeded: Seeded, p: Plan, concurrency: int) -> dict[str, Any]:
-    # Three disjoint sets of sites (service, floor, bare Flask), up to 40 per courier, so no run fills another's
-    # compartments. (Before this was computed, the quick run's floor couriers past the 1,000th site died silently.)
-    per = min(40, (seeded.sites - seeded.parcel_sites) // (3 * concurrency))
-    first = seeded.parcel_sites + 1
-    http_job = {"port": service.port, "concurrency": concurrency, "seconds": p.seconds,
-                "sites": _site_sets(seeded, concurrency, first, per)}
+    sites = courier_sites(seeded, concurrency)
+    http_job = {"port": service.port, "concurrency": concurrency, "seconds": p.seconds, "sites": sites["service"]}
     floor_job = {"dsn": database.libpq_dsn(database.bench_url(), schema), "concurrency": concurrency,
-                 "seconds": p.seconds, "pepper": PEPPER, "first_courier": 17,
-                 "sites": _site_sets(seeded, concurrency, first + concurrency * per, per)}
+                 "seconds": p.seconds, "pepper": PEPPER, "first_courier": 17, "sites": sites["floor"]}
     floor_before = _run_process("bench.floor", {**floor_job, "seconds": p.seconds / 2})
     service_cpu = service.cpu_seconds()
     via_http = _run_process("bench.loadgen", http_job)
@@ -160,9 +160,7 @@ def throughput(service: Service, schema: str, seeded: Seeded, p: Plan, concurren
     try:
         bare_cpu = bare_service.cpu_seconds()
         bare = _run_process("bench.loadgen", {**http_job, "port": bare_service.port, "mode": "bare",
-                                              "first_courier": 33,
-                                              "sites": _site_sets(seeded, concurrency, first + 2 * concurrency * per,
-                                                                  per)})
+                                              "first_courier": 33, "sites": sites["bare"]})
         bare["service_cpu"] = bare_service.cpu_seconds() - bare_cpu
     finally:
         bare_service.stop()
