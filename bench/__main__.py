@@ -9,21 +9,17 @@ Prints its tables, then one line per figure: `ratio NAME: VALUE`. See bench/READ
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from . import database, occupancy, relay
-from .database import PEPPER, ROOT_DIR, Seeded, bench_schema, courier_token, district, kiosk_token, site_code
+from . import database, latency, occupancy, relay
+from .database import PEPPER, ROOT_DIR, Seeded, bench_schema, site_code
 from .server import THREADS, WORKERS, Service
 from .stats import percentile
 
@@ -55,76 +51,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16, help="couriers at once in the throughput runs")
     parser.add_argument("--explain", action="store_true", help="also print EXPLAIN ANALYZE of the hot SELECTs")
     return parser.parse_args(argv)
-
-
-# --- sequential latency, from this process -------------------------------------------------------------------
-
-class Client:
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-    def post(self, path: str, token: str, body: Any = None, key: bool = True) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        if key:
-            headers["Idempotency-Key"] = uuid.uuid4().hex
-        self.conn.request("POST", path, json.dumps(body) if body is not None else "", headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        return response.status, (json.loads(data) if data else None)
-
-
-def reserve_latency(service: Service, seeded: Seeded, samples: int) -> list[float]:
-    """Reserve at a random site that holds no stored parcels, timed; cancel at once (untimed) to free it again."""
-    client, rng, times = Client(service.port), random.Random(3), []
-    token = courier_token(1)
-    for n in range(samples + 20):
-        site = site_code(rng.randint(seeded.parcel_sites + 1, seeded.sites))
-        body = {"tracking_number": f"L{n:08d}", "recipient_phone": "010-3000-0001", "size": "S"}
-        started = time.perf_counter()
-        status, answer = client.post(f"/api/v1/sites/{site}/reservations", token, body)
-        elapsed = time.perf_counter() - started
-        assert status == 201, (status, answer)
-        status, _ = client.post(f"/api/v1/parcels/{answer['parcel_id']}/cancel", token)
-        assert status == 200
-        if n >= 20:
-            times.append(elapsed)
-    return times
-
-
-def pickup_latency(service: Service, schema: str, seeded: Seeded, samples: int) -> list[float]:
-    """Pick up the known parcels round after round, putting them back (untimed, in SQL) between rounds."""
-    client, times = Client(service.port), []
-    parcel_ids = [parcel_id for _, parcel_id, _ in seeded.known]
-    rounds = -(-(samples + 10) // len(seeded.known))
-    for round_no in range(rounds):
-        for site_id, _, code in seeded.known:
-            started = time.perf_counter()
-            status, answer = client.post("/kiosk/v1/pickup", kiosk_token(site_id), {"code": code}, key=False)
-            elapsed = time.perf_counter() - started
-            assert status == 200, (status, answer)
-            if round_no:  # the first round warms up
-                times.append(elapsed)
-        database.reset_picked_up(schema, parcel_ids)
-    return times[:samples]
-
-
-def occupancy_latency(schema: str, samples: int) -> list[float]:
-    from locker_app import create_app
-    from locker_app.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.sqlalchemy_url(database.bench_url(), schema),
-                      "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench"})
-    times = []
-    with app.app_context():
-        for n in range(samples + 5):
-            started = time.perf_counter()
-            occupancy.summary(db.session(), datetime.now(UTC), district(1))
-            db.session.rollback()
-            if n >= 5:
-                times.append(time.perf_counter() - started)
-        db.session.remove()
-        db.engine.dispose()
-    return times
 
 
 # --- throughput, from processes of their own ------------------------------------------------------------------
@@ -222,21 +148,27 @@ def main(argv: list[str] | None = None) -> int:
             fake.stop()
         print("relay done", flush=True)
 
-        results["occupancy_small"] = occupancy_latency(small_schema, p.occupancy_samples)
-        results["occupancy_large"] = occupancy_latency(large_schema, p.occupancy_samples)
+        results["occupancy_small"], results["occupancy_large"] = latency.in_turns(
+            latency.occupancy_summaries(small_schema), latency.occupancy_summaries(large_schema),
+            p.occupancy_samples, warmup=5)
         print("occupancy done", flush=True)
 
-        for label, schema, seeded in (("small", small_schema, small), ("large", large_schema, large)):
-            service = Service(schema)
-            try:
-                results[f"reserve_{label}"] = reserve_latency(service, seeded, p.latency_samples)
-                results[f"pickup_{label}"] = pickup_latency(service, schema, seeded, p.latency_samples)
-                print(f"latency on {label} done", flush=True)
-                if label == "large":
-                    results["throughput"] = throughput(service, schema, seeded, p, args.concurrency)
-                    results["rss_mib"] = service.peak_rss_mib()
-            finally:
-                service.stop()
+        small_service, large_service = Service(small_schema), Service(large_schema)
+        try:
+            results["reserve_small"], results["reserve_large"] = latency.in_turns(
+                latency.reservations(small_service.port, small), latency.reservations(large_service.port, large),
+                p.latency_samples, warmup=20)
+            results["pickup_small"], results["pickup_large"] = latency.in_turns(
+                latency.pickups(small_service.port, small_schema, small),
+                latency.pickups(large_service.port, large_schema, large), p.latency_samples, warmup=10)
+        finally:
+            small_service.stop()
+        print("latency done", flush=True)
+        try:
+            results["throughput"] = throughput(large_service, large_schema, large, p, args.concurrency)
+            results["rss_mib"] = large_service.peak_rss_mib()
+        finally:
+            large_service.stop()
     report(p, small, large, results, args.concurrency, time.perf_counter() - started)
     return 0
 
