@@ -30,6 +30,6 @@ def _connection() -> psycopg.Connection:
 def pair() -> Response:
     body = request.get_json()
     conn = _connection()
-    parcel_id = reserve(conn, body["courier"], body["site"], body["n"])
+    parcel_id = reserve(conn, body["courier"], body["site"], body["n"], body["size"])
     deposit(conn, body["courier"], parcel_id, os.environ["BENCH_BARE_PEPPER"])
     return jsonify(parcel_id=parcel_id)

@@ -58,20 +58,26 @@ INSERT INTO messages (parcel_id, site_id, kind, to_phone, body, code_offset, sta
 VALUES (%s, %s, 'delivery', %s, %s, %s, 'pending', 0, %s, %s, %s)"""
 
 
-def reserve(conn: psycopg.Connection, courier: int, site: str, n: int) -> str:
+def medium(i: int, sites: int) -> bool:
+    """Every fourth parcel asks for M, by round over the courier's sites rather than by parcel: with 40 sites and
+    `i % 4`, the same sites got every M and filled up in long runs."""
+    return (i // sites) % 4 == 3
+
+
+def reserve(conn: psycopg.Connection, courier: int, site: str, n: int, size: str) -> str:
     now = datetime.now(UTC)
     with conn.transaction():
         found = conn.execute(SITE, (site,), prepare=True).fetchone()
         assert found is not None, f"no site {site}"  # counted as an error, never a silently dead courier
         site_id, hold = found
-        row = conn.execute(CHOOSE, (site_id, ["S", "M", "L", "XL"] if n % 4 else ["M", "L", "XL"]),
+        row = conn.execute(CHOOSE, (site_id, ["S", "M", "L", "XL"] if size == "S" else ["M", "L", "XL"]),
                            prepare=True).fetchone()
         assert row is not None, "site full"
         (compartment_id,) = row
         assert not conn.execute(RECHECK, (compartment_id,), prepare=True).fetchone()[0]  # type: ignore[index]
         parcel_id = uuid.uuid4().hex
         conn.execute(INSERT_PARCEL, (parcel_id, site_id, compartment_id, 1, courier, f"F{courier:02d}{n:08d}",
-                                     f"+82102000{n % 10000:04d}", "S" if n % 4 else "M", now,
+                                     f"+82102000{n % 10000:04d}", size, now,
                                      now + timedelta(minutes=hold)), prepare=True)
         conn.execute(EVENT, (now, f"courier:{courier}", "parcel.reserved", site_id, compartment_id, parcel_id),
                      prepare=True)
@@ -110,7 +116,8 @@ def _courier(n: int, job: dict[str, Any], deadline: float, out: dict[str, Any], 
                 break
             started = time.perf_counter()
             try:
-                parcel_id = reserve(conn, courier, sites[i % len(sites)], i)
+                size = "M" if medium(i, len(sites)) else "S"
+                parcel_id = reserve(conn, courier, sites[i % len(sites)], i, size)
                 deposit(conn, courier, parcel_id, job["pepper"])
             except (psycopg.Error, AssertionError):
                 errors += 1

@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from .database import courier_token
+from .floor import medium
 from .httpclient import Connection
 from .stats import cpu_seconds
 
@@ -30,16 +31,17 @@ async def _courier(n: int, job: dict[str, Any], deadline: float, out: dict[str, 
         for i in range(MAX_PAIRS_PER_COURIER):
             if time.perf_counter() >= deadline:
                 break
-            await one_pair(conn, job, n, i, sites[i % len(sites)], out)
+            await one_pair(conn, job, n, i, sites[i % len(sites)], "M" if medium(i, len(sites)) else "S", out)
     finally:
         await conn.close()
 
 
-async def _api_pair(conn: Connection, job: dict[str, Any], n: int, i: int, site: str, out: dict[str, Any]) -> None:
+async def _api_pair(conn: Connection, job: dict[str, Any], n: int, i: int, site: str, size: str,
+                    out: dict[str, Any]) -> None:
     auth = {"Authorization": f"Bearer {courier_token(n + 1)}"}
     started = time.perf_counter()
     body = {"tracking_number": f"W{n:02d}{i:08d}{uuid.uuid4().hex[:6]}", "recipient_phone": "010-2000-"
-            f"{(n * 1000 + i) % 10000:04d}", "size": "S" if i % 4 else "M"}
+            f"{(n * 1000 + i) % 10000:04d}", "size": size}
     status, answer = await conn.request("POST", f"/api/v1/sites/{site}/reservations",
                                         {**auth, "Idempotency-Key": uuid.uuid4().hex}, body)
     middle = time.perf_counter()
@@ -57,10 +59,12 @@ async def _api_pair(conn: Connection, job: dict[str, Any], n: int, i: int, site:
     out["deposit"].append(done - middle)
 
 
-async def _bare_pair(conn: Connection, job: dict[str, Any], n: int, i: int, site: str, out: dict[str, Any]) -> None:
+async def _bare_pair(conn: Connection, job: dict[str, Any], n: int, i: int, site: str, size: str,
+                     out: dict[str, Any]) -> None:
     """bench/bare_app.py: the floor's two transactions in one request, nothing else."""
     started = time.perf_counter()
-    status, _ = await conn.request("POST", "/pair", {}, {"courier": job["first_courier"] + n, "site": site, "n": i})
+    status, _ = await conn.request("POST", "/pair", {}, {"courier": job["first_courier"] + n, "site": site, "n": i,
+                                                         "size": size})
     if status != 200:
         out["errors"].append(status)
         return
