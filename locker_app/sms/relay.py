@@ -149,7 +149,7 @@ def relay_once(session: Session, sender: SmsSender, clock: Callable[[], datetime
         return 0
     accepted = 0
     # One connection for all the run's commits: the session would give it back to the pool at each commit and
-    # check it out again, paying pool_pre_ping's round trip every time. Between commits it holds no transaction.
+    # check it out again (and ping it, when a slow provider kept it idle). Between commits it holds no transaction.
     with _own_connection(session) as connection, Session(bind=connection) as recording:
         for group in outcomes(sender, claimed, status_callback, concurrency):
             record_outcomes(recording, clock(), group, rng)
