@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .openapi import bp as openapi_bp
     from .web.headers import install_security_headers
     from .web.limits import install_limits
+    from .web.parsing import install_input_guard
     from .web.problems import register_error_handlers
     from .web.unavailable import register_unavailable_handler
     from .webhooks import bp as webhooks_bp
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import ops
 
     ops.init_app(app)
+    install_input_guard(app)  # after the request id and metrics hooks, so refusals are counted and logged too
     app.register_blueprint(openapi_bp)
     register_unavailable_handler(app)
     install_limits(app)
