@@ -34,7 +34,9 @@ def main() -> None:
     from locker_app.extensions import db
 
     with bench_schema("profile") as schema:
-        seed(schema, sites=20, parcels=10, parcel_sites=1, known=10)
+        # Nothing is freed between pairs: enough sites that each takes at most 40 parcels, all of size S.
+        sites = max(20, (args.pairs + 20) // 40 + 2)
+        seed(schema, sites=sites, parcels=10, parcel_sites=1, known=10)
         app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(bench_url(), schema), "SMS_KICK": False,
                           "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench", "SMS_BACKEND": "console",
                           **({"RATELIMIT_ENABLED": False} if os.environ.get("NO_LIMITER") else {})})
@@ -54,7 +56,7 @@ def main() -> None:
 
         def pair(i: int) -> None:
             current[0] = "reserve"
-            site = site_code(2 + i % 19)
+            site = site_code(2 + i % (sites - 1))
             answer = client.post(f"/api/v1/sites/{site}/reservations", json={
                 "tracking_number": f"P{i:08d}{uuid.uuid4().hex[:6]}", "recipient_phone": f"010-2000-{i % 10000:04d}",
                 "size": "S"}, headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
@@ -63,7 +65,7 @@ def main() -> None:
             done = client.post(f"/api/v1/parcels/{answer.get_json()['parcel_id']}/deposit",
                                headers={**auth, "Idempotency-Key": uuid.uuid4().hex})
             assert done.status_code == 200, done.get_json()
-            current[0] = "cancel"  # untimed below: frees the compartment so the sites never fill up
+            current[0] = "-"
 
         for i in range(20):
             pair(i)

@@ -1,4 +1,6 @@
-"""The service under gunicorn, as it would run in production, pointed at a bench schema."""
+"""The service under gunicorn, pointed at a bench schema: the production app (wsgi:app, its settings from LOCKER_*),
+but the bench's own worker shape (gthread, 3 x 4, chosen from the table in bench/README.md), not
+deploy/gunicorn.conf.py's 2 sync workers."""
 
 from __future__ import annotations
 

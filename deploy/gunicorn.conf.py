@@ -2,7 +2,7 @@
 
 Run from the checkout: `gunicorn --config deploy/gunicorn.conf.py`. Anything here can be overridden on
 the command line (`--bind`, `--workers`) or with GUNICORN_CMD_ARGS; the service's own settings are the
-LOCKER_* variables (docs/deploy.md#configuration).
+LOCKER_* variables (docs/deploy.md#configuration-reference).
 """
 
 import os

@@ -119,6 +119,14 @@ def drop_pg_schema(schema: str) -> None:
     engine.dispose()
 
 
+def terminate_backend(db_url: str, pid: int) -> None:
+    """End a PostgreSQL server backend from another connection, as a restart or a failover would."""
+    killer = sa.create_engine(db_url)
+    with killer.begin() as conn:
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    killer.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "locker.db"

@@ -20,14 +20,11 @@ from ..services.policy import POLICY_FIELDS, policy_view, update_policy
 from ..web.parsing import json_object
 from ..web.transaction import commit, now, rollback
 from . import bp
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
+from .shaping import as_json
 
 
 def keypad_view(site: Site) -> dict[str, Any]:
-    return {"site": site.code, **{k: _iso(v) for k, v in keypad.status(current_session(), now(), site).items()}}
+    return {"site": site.code, **as_json(keypad.status(current_session(), now(), site))}
 
 
 def _remote_open(site_code: str, label: str, reason: object) -> dict[str, Any]:
@@ -37,9 +34,8 @@ def _remote_open(site_code: str, label: str, reason: object) -> dict[str, Any]:
     return kiosk_commands.command_view(command)
 
 
-def _unlock(site_code: str) -> bool:
-    session = current_session()
-    return keypad.unlock(session, now(), find_site(session, site_code), admin_auth.actor(g.admin))
+def _unlock(site: Site) -> bool:
+    return keypad.unlock(current_session(), now(), site, admin_auth.actor(g.admin))
 
 
 def _resend(parcel_id: str) -> dict[str, Any]:
@@ -76,8 +72,9 @@ def api_keypad(site_code: str) -> Response:
 @bp.post("/api/sites/<site_code>/keypad/unlock")
 def api_keypad_unlock(site_code: str) -> Response:
     json_object(optional=True)
-    was_paused = _unlock(site_code)
-    payload = {**keypad_view(find_site(current_session(), site_code)), "was_paused": was_paused}
+    site = find_site(current_session(), site_code)  # once: the unlock and the answer both need it
+    was_paused = _unlock(site)
+    payload = {**keypad_view(site), "was_paused": was_paused}
     commit()
     return jsonify(payload)
 
@@ -130,7 +127,8 @@ def remote_open(site_code: str, label: str) -> WerkzeugResponse:
 @bp.post("/sites/<site_code>/keypad/unlock")
 def keypad_unlock(site_code: str) -> WerkzeugResponse:
     back = url_for("admin.site_page", site_code=site_code)
-    return _run_form(lambda: _unlock(site_code), f"{site_code}: the keypad takes codes again.", back)
+    return _run_form(lambda: _unlock(find_site(current_session(), site_code)),
+                     f"{site_code}: the keypad takes codes again.", back)
 
 
 @bp.post("/parcels/<parcel_id>/resend")

@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, g, request
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import current_session
 from ..services import idempotency
@@ -66,12 +66,8 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         courier = g.courier
         fingerprint = idempotency.request_fingerprint(request.method, request.path, request.get_data(cache=True))
         ttl = timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
-        try:
-            outcome = idempotency.claim(current_session(), now(), courier.id, key, fingerprint, ttl)
-        except IntegrityError:
-            # Another request inserted the same key between our look and our insert.
-            rollback()
-            outcome = idempotency.claim(current_session(), now(), courier.id, key, fingerprint, ttl)
+        # A concurrent insert of the same key cannot raise here: the claim is INSERT ... ON CONFLICT DO NOTHING.
+        outcome = idempotency.claim(current_session(), now(), courier.id, key, fingerprint, ttl)
         rerun = getattr(view, "rerun_on_replay", False)
         if isinstance(outcome, idempotency.Replay) and rerun and 200 <= outcome.status < 300:
             rollback()

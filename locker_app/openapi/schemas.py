@@ -6,7 +6,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
-from ..models import PARCEL_STATES
+from ..models import PARCEL_STATES, SIZES
+from ..services.compartments import REASON_MAX, REASON_MIN_REQUIRED
 
 
 class StrictBoolean(fields.Boolean):
@@ -24,7 +25,6 @@ class Body(Schema):
         unknown = EXCLUDE
 
 
-SIZES = ("S", "M", "L", "XL")
 
 
 # --- requests ---------------------------------------------------------------------------------------
@@ -52,11 +52,11 @@ class PickupIn(Body):
 
 
 class ReasonIn(Body):
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_MAX))
 
 
 class ReasonRequiredIn(Body):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=validate.Length(min=REASON_MIN_REQUIRED, max=REASON_MAX))
 
 
 class AckIn(Body):

@@ -14,7 +14,8 @@ from .errors import InvalidInput, NotFound, ServiceError
 from .occupancy import DISABLE_ACTION, ENABLE_ACTION, FAULT_ACTIONS, latest_status_events
 from .parcels import find_site
 
-REASON_MAX = 200
+REASON_MAX = 200  # every operator or kiosk reason (doors, remote opens, out-of-service), and the OpenAPI document
+REASON_MIN_REQUIRED = 3
 
 
 class CompartmentConflict(ServiceError):
@@ -31,7 +32,7 @@ def _reason(raw: object, *, required: bool) -> str:
     if raw is None and not required:
         return ""
     if not isinstance(raw, str) or len(raw.strip()) > REASON_MAX or not raw.strip().isprintable() \
-            or (required and len(raw.strip()) < 3):
+            or (required and len(raw.strip()) < REASON_MIN_REQUIRED):
         need = "a reason of 3 to" if required else "at most"
         raise InvalidInput(f"give {need} {REASON_MAX} printable characters", field="reason")
     return raw.strip()

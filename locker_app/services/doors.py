@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from ..models import ACTIVE_STATES, Compartment, Parcel, Site
 from . import events
+from .compartments import REASON_MAX
 from .errors import InvalidInput, NotFound
 
 # A door event this soon after a pickup or return belongs to that parcel (the resident is at the door).
 RECENT = timedelta(minutes=15)
-REASON_MAX = 200
 
 
 def find_compartment(session: Session, site_id: int, label: str, *, lock: bool = False) -> Compartment:

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from ..models import Kiosk, KioskCommand
 from . import events
+from .compartments import REASON_MAX
 from .doors import find_compartment
 from .errors import InvalidInput, NotFound
 
 # A door opening long after the admin asked, with nobody watching, is worse than not opening at all.
 COMMAND_TTL = timedelta(minutes=5)
-REASON_MAX = 200
 RESULTS = ("opened", "failed")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,9 +65,11 @@ class ConsoleSender:
 
 
 class TwilioSender:
-    """Safe to share between threads: each thread gets its own SDK client on first use, because neither the
-    Twilio Client nor the requests.Session under it is documented as thread-safe (the relay sends from a small
-    pool of threads). A client costs about 0.1 ms to make."""
+    """Safe to share between threads: each send borrows an SDK client that no other send is using, because
+    neither the Twilio Client nor the requests.Session under it is documented as thread-safe (the relay sends
+    from a small pool of threads). Clients go back to the sender, not to a thread: the relay's pool and the
+    post-commit kick start new threads every run, and a client that died with its thread would take its open
+    HTTPS connection to Twilio with it."""
 
     def __init__(
         self,
@@ -85,10 +89,10 @@ class TwilioSender:
         self._timeout = timeout
         # An injected HTTP client (the TWILIO_HTTP_CLIENT setting) is shared by every thread's SDK client.
         self._http_client = http_client
-        self._local = threading.local()
+        self._lock = threading.Lock()
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
-        self._local.client = self._new_client()  # now, so that a bad setting fails at start, not at first send
+        self._idle = [self._new_client()]  # one now, so that a bad setting fails at start, not at first send
 
     def _new_client(self) -> Any:
         from twilio.http.http_client import TwilioHttpClient
@@ -99,13 +103,18 @@ class TwilioSender:
             client.api.base_url = self._base_url
         return client
 
-    @property
-    def client(self) -> Any:
-        """This thread's SDK client."""
-        client = getattr(self._local, "client", None)
+    @contextmanager
+    def _client(self) -> Iterator[Any]:
+        """An SDK client for this send alone (the most recently used, whose connection is likeliest still open)."""
+        with self._lock:
+            client = self._idle.pop() if self._idle else None
         if client is None:
-            client = self._local.client = self._new_client()
-        return client
+            client = self._new_client()
+        try:
+            yield client
+        finally:
+            with self._lock:
+                self._idle.append(client)
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         import requests
@@ -119,7 +128,8 @@ class TwilioSender:
         if status_callback:
             kwargs["status_callback"] = status_callback
         try:
-            message = self.client.messages.create(**kwargs)
+            with self._client() as client:
+                message = client.messages.create(**kwargs)
         except TwilioRestException as exc:
             raise SmsError(f"Twilio answered {exc.status} ({exc.code})", temporary=is_temporary(exc.code),
                            code=exc.code) from None
@@ -134,7 +144,8 @@ class TwilioSender:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         try:
-            self.client.messages(sid).update(body="")
+            with self._client() as client:
+                client.messages(sid).update(body="")
         except TwilioRestException as exc:
             # 4xx here means Twilio will not redact this message (unknown, or not in a final state yet).
             raise SmsError(f"Twilio answered {exc.status} ({exc.code})",

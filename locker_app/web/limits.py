@@ -2,7 +2,7 @@
 
 Counters live in memory by default (one web process); set LOCKER_RATELIMIT_STORAGE_URL
 (e.g. redis://127.0.0.1:6379/0) so that every worker shares them. A refusal is a 429 problem+json
-(too-many-requests) with Retry-After, through the app's HTTPException handler."""
+(too-many-requests) with Retry-After, from the RateLimitExceeded handler below."""
 
 from __future__ import annotations
 
@@ -52,8 +52,7 @@ def _too_many_requests(_exc: RateLimitExceeded) -> Response:
 
 
 def install_limits(app: Flask) -> Limiter:
-    for name, value in limit_settings({}).items():
-        app.config.setdefault(name, value)
+    """The RATELIMIT_* settings come from load_settings (limit_settings above), as every other setting does."""
     limiter = Limiter(key_func=_client_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
     courier_limit: Any = limiter.limit(lambda: str(app.config["RATELIMIT_COURIER"]), key_func=_courier_key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from ..services.errors import InvalidInput, NotFound
 from .problems import InvalidJson, UnsupportedMediaType
@@ -50,6 +50,9 @@ def json_object(*, optional: bool = False) -> dict[str, Any]:
         raise InvalidJson("the request needs a JSON object body")
     if not request.is_json:
         raise UnsupportedMediaType("set Content-Type: application/json")
+    parsed: dict[str, Any] | None = g.get("_json_object")
+    if parsed is not None:  # the contract's check and the view both read it: parsed and checked once
+        return parsed
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -58,6 +61,7 @@ def json_object(*, optional: bool = False) -> dict[str, Any]:
         raise InvalidInput("the body must be a JSON object")
     if _has_nul(body):
         raise InvalidInput(_NO_NUL)
+    g._json_object = body
     return body
 
 

@@ -76,6 +76,8 @@ def test_pages_keep_their_own_policies(client):
     assert "form-action 'self'" in admin.headers["Content-Security-Policy"]
     assert admin.headers["Referrer-Policy"] == "same-origin"
     docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in docs.get_data(as_text=True)
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200  # from the package: no CDN
     assert "frame-ancestors 'none'" in docs.headers["Content-Security-Policy"]
     for page in (kiosk, admin, docs):
         assert page.headers["X-Content-Type-Options"] == "nosniff"

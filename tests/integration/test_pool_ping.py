@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 import locker_app.database as database
 from locker_app.extensions import db
+from tests.conftest import terminate_backend
 
 
 @pytest.fixture
@@ -40,15 +40,13 @@ def later(monkeypatch: pytest.MonkeyPatch) -> Any:
     return advance
 
 
-def _drop_pooled_connections(app: Any, db_url: str) -> None:
-    """End, from outside, every server backend this app's pool holds."""
+def _drop_pooled_connection(app: Any, db_url: str) -> None:
+    """End, from outside, the server backend of the connection the app's requests use (the test client's
+    requests run one at a time, so the pool holds that one)."""
     with app.app_context():
         pid = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
         db.session.remove()
-    killer = sa.create_engine(db_url)
-    with killer.begin() as conn:
-        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-    killer.dispose()
+    terminate_backend(db_url, pid)
 
 
 def test_connections_in_steady_use_are_not_pinged(api, pings):
@@ -70,7 +68,7 @@ def test_a_connection_dropped_while_it_idled_is_replaced_before_a_request_uses_i
     if backend != "postgresql":
         pytest.skip("terminating a server backend needs PostgreSQL")
     assert api.reserve().status_code == 201
-    _drop_pooled_connections(app, db_url)
+    _drop_pooled_connection(app, db_url)
     later(database.PING_AFTER_IDLE_SECONDS + 1)
     assert api.reserve().status_code == 201
     assert pings
@@ -81,7 +79,7 @@ def test_a_connection_dropped_while_in_steady_use_costs_one_clean_503_then_the_p
     if backend != "postgresql":
         pytest.skip("terminating a server backend needs PostgreSQL")
     assert api.reserve().status_code == 201
-    _drop_pooled_connections(app, db_url)
+    _drop_pooled_connection(app, db_url)
     failed = api.reserve(key="after-restart")
     assert failed.status_code == 503
     assert failed.headers["Content-Type"] == "application/problem+json"

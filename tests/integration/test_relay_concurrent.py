@@ -3,7 +3,9 @@ once and recorded (status, SID, masked body), mixed answers in one batch, and th
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -15,7 +17,7 @@ from locker_app.models import Message
 from locker_app.sms.outbox import CODE_MASK, SmsCaps, queue_message
 from locker_app.sms.relay import BACKOFF_BASE, relay_once
 from locker_app.sms.segments import count_segments
-from locker_app.sms.senders import SendResult
+from locker_app.sms.senders import SendResult, SmsError
 from tests.conftest import T0
 from tests.fakes.twilio import Behaviour
 from tests.fakes.twilio_fixtures import fake_twilio, twilio_config, twilio_sender
@@ -164,3 +166,36 @@ def test_an_outcome_changes_only_a_message_still_claimed_and_never_brings_a_purg
     [other] = [m for m in rows.values() if m.status == "failed"]
     assert other.to_phone == finished and other.provider_sid is None and other.body == bodies[finished]
     assert len([b for b in by_body if b and CODE_MASK in b]) == 4
+
+
+
+def test_sdk_clients_outlive_the_threads_that_sent_with_them_and_are_never_shared(fake_twilio, monkeypatch):
+    """The relay's pool and the post-commit kick use new threads every run; their clients (and the HTTPS
+    connections those hold) must come back to the sender instead of dying with each thread, and two sends at
+    once must never share one."""
+    sender = twilio_sender(fake_twilio, timeout=5)
+    made: list[int] = []
+    real = sender._new_client
+    monkeypatch.setattr(sender, "_new_client", lambda: made.append(1) or real())
+
+    def send(n: int) -> None:
+        with contextlib.suppress(SmsError):  # the hung sends below end without an answer
+            sender.send(f"+82100000000{n}", "hello")
+
+    for n in range(3):  # one after another, each from a thread of its own
+        thread = threading.Thread(target=send, args=(n,))
+        thread.start()
+        thread.join()
+    assert made == []  # the client made at start served all three
+
+    fake_twilio.behaviour.mode = "hang"
+    both = [threading.Thread(target=send, args=(n,)) for n in (3, 4)]
+    for thread in both:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while len(fake_twilio.attempts) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)  # waiting for two requests to arrive, not for a time rule
+    assert made == [1]  # the second send, while the first held the only client, got one of its own
+    fake_twilio.release_hang.set()
+    for thread in both:
+        thread.join()
