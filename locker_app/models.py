@@ -272,7 +272,8 @@ class Event(db.Model):  # type: ignore[name-defined]
     """The audit trail: who did what to which compartment or parcel, when."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_at", "at"),)
+    # ix_events_action: /metrics counts keypad.locked events at every scrape (services/gauges.py).
+    __table_args__ = (Index("ix_events_at", "at"), Index("ix_events_action", "action"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
