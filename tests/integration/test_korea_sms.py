@@ -257,3 +257,44 @@ def test_a_refused_alimtalk_whose_fallback_is_refused_too_is_classified_by_the_f
     assert _relay(app) == 0
     assert [m["type"] for m in fake_solapi.attempts] == ["ATA"]  # credit is not cured by another channel
     assert messages(app, parcel_id)[0].status == "pending"
+
+
+def test_the_site_csv_carries_the_sender(both, tmp_path):
+    import csv
+
+    app, _, _ = both()
+    runner = app.test_cli_runner()
+    exported = tmp_path / "sites.csv"
+    assert runner.invoke(args=["locker", "export-sites", str(exported)]).exit_code == 0
+    with exported.open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {row["sms_sender"] for row in rows} == {""}  # by country
+    for row in rows:
+        if row["site"] == "MAPO-002":
+            row["sms_sender"] = "twilio"
+    with exported.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    imported = runner.invoke(args=["locker", "import-sites", str(exported)])
+    assert imported.exit_code == 0, imported.output
+    with app.app_context():
+        senders = dict(db.session.execute(sa.select(Site.code, Site.sms_sender)).all())
+    assert senders == {"MAPO-001": None, "MAPO-002": "twilio", "NYC-001": None}
+    for row in rows:
+        row["sms_sender"] = "default" if row["site"] == "MAPO-002" else "fax"
+    with exported.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    refused = runner.invoke(args=["locker", "import-sites", str(exported)])
+    assert refused.exit_code != 0 and "sms_sender" in refused.output
+    for row in rows:
+        row["sms_sender"] = "default" if row["site"] == "MAPO-002" else ""
+    with exported.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert runner.invoke(args=["locker", "import-sites", str(exported)]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(Site.sms_sender).where(Site.code == "MAPO-002")) is None
