@@ -298,3 +298,18 @@ def test_the_site_csv_carries_the_sender(both, tmp_path):
     assert runner.invoke(args=["locker", "import-sites", str(exported)]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(sa.select(Site.sms_sender).where(Site.code == "MAPO-002")) is None
+
+
+def test_a_resend_and_the_cost_caps_work_the_same_through_solapi(both, fake_solapi):
+    import uuid
+
+    app, _, api = both(SMS_MAX_PER_PARCEL=2)
+    parcel_id = deposited(api)
+    _relay(app)
+    answers = [api._post(f"/api/v1/parcels/{parcel_id}/resend", None, None, uuid.uuid4().hex).status_code
+               for _ in range(2)]
+    assert answers == [200, 429]  # the second is over the parcel cap (2 messages): refused, as with Twilio
+    _relay(app)
+    assert len(fake_solapi.received) == 2
+    old, new = (code_from(m["text"]) for m in fake_solapi.received)
+    assert old != new and api.pickup(new).status_code == 200
