@@ -2,7 +2,8 @@
 
 LOCKER_SMS_SENDER_BY_COUNTRY (`KR=solapi`) names a sender per country; a site's `sms_sender` column
 (`create-site --sms-sender`, `set-site-sender`, the site CSV) overrides its country; everything else goes
-through LOCKER_SMS_BACKEND (Twilio in production), which is also the sender of messages with no site.
+through LOCKER_SMS_BACKEND (Twilio in production), which is also the sender of messages with no site and of
+messages to non-Korean numbers that would otherwise go through the domestic provider.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class RoutingSender:
 
     def send_routed(self, to: str, body: str, status_callback: str | None, route: Route | None) -> SendResult:
         name = self.name_for(route)
+        if name == "solapi" and not to.startswith("+82"):
+            # A foreign phone at a Korean site: the domestic provider's point is Korean phones' trust, and its
+            # numbers are domestic ones; the default sender reaches the rest of the world.
+            name = self.default
         sender = self.senders.get(name)
         if sender is None:
             # A site set to a sender this deployment has no credentials for: retried, and loud, until it has.

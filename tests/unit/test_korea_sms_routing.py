@@ -33,8 +33,9 @@ def test_the_site_choice_wins_over_its_country_which_wins_over_the_default() -> 
     router.send_routed("+821033334444", "x", None, Route("delivery", "KR", "ko", site_sender="twilio"))
     router.send_routed("+12125550000", "x", None, Route("delivery", "US", "en", site_sender="solapi"))
     router.send("+821055556666", "x")  # no site: the default
-    assert solapi.sent == ["+821011112222", "+12125550000"]
-    assert twilio.sent == ["+12125550123", "+821033334444", "+821055556666"]
+    router.send_routed("+819012345678", "x", None, Route("delivery", "KR", "ko"))  # a Japanese phone, Korean site
+    assert solapi.sent == ["+821011112222"]
+    assert twilio.sent == ["+12125550123", "+821033334444", "+12125550000", "+821055556666", "+819012345678"]
 
 
 def test_a_site_naming_a_sender_without_credentials_is_retried_not_rerouted() -> None:
