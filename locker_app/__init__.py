@@ -44,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
+    from .korea_sms import cli as korea_sms_cli  # noqa: F401 - set-site-sender
+    from .korea_sms.webhook import bp as solapi_webhooks_bp
     from .openapi import bp as openapi_bp
     from .web.headers import install_security_headers
     from .web.limits import install_limits
@@ -55,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(solapi_webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(locker)

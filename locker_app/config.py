@@ -45,6 +45,17 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_BASE_URL": env.get("LOCKER_TWILIO_BASE_URL"),
         "TWILIO_TIMEOUT_SECONDS": float(env.get("LOCKER_TWILIO_TIMEOUT_SECONDS") or 10),
+        # The domestic sender for Korea (locker_app/korea_sms, docs/deploy.md "SMS in Korea"): which countries use
+        # it (`KR=solapi`; a site's sms_sender overrides), SOLAPI's keys, the registered 발신번호, the 알림톡
+        # channel and templates (`delivery.ko=TEMPLATE_ID,...`), the secret in its webhook URL.
+        "SMS_SENDER_BY_COUNTRY": env.get("LOCKER_SMS_SENDER_BY_COUNTRY") or "",
+        "SOLAPI_API_KEY": env.get("SOLAPI_API_KEY"),
+        "SOLAPI_API_SECRET": env.get("SOLAPI_API_SECRET"),
+        "SOLAPI_FROM_NUMBER": env.get("SOLAPI_FROM_NUMBER"),
+        "SOLAPI_KAKAO_PF_ID": env.get("SOLAPI_KAKAO_PF_ID"),
+        "SOLAPI_KAKAO_TEMPLATES": env.get("SOLAPI_KAKAO_TEMPLATES") or "",
+        "SOLAPI_WEBHOOK_TOKEN": env.get("SOLAPI_WEBHOOK_TOKEN"),
+        "SOLAPI_BASE_URL": env.get("LOCKER_SOLAPI_BASE_URL"),
         # Cost caps against SMS pumping (sms/outbox.py) and body redaction after pickup (sms/redact.py).
         "SMS_MAX_PER_PARCEL": int(env.get("LOCKER_SMS_MAX_PER_PARCEL") or 5),
         "SMS_DAILY_CAP_PER_NUMBER": int(env.get("LOCKER_SMS_DAILY_CAP_PER_NUMBER") or 10),
@@ -108,6 +119,9 @@ def check_settings(settings: Mapping[str, Any]) -> None:
             missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         if missing:
             raise RuntimeError("the twilio SMS backend needs " + ", ".join(missing))
+    from .korea_sms.settings import check_domestic_settings
+
+    check_domestic_settings(settings)
 
 
 def environment() -> Mapping[str, str]:

@@ -69,6 +69,8 @@ class Site(db.Model):  # type: ignore[name-defined]
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     require_phone_suffix: Mapped[bool] = mapped_column(Boolean, default=False)
+    # twilio | solapi | console, over the country's sender (LOCKER_SMS_SENDER_BY_COUNTRY); None: by country.
+    sms_sender: Mapped[str | None] = mapped_column(String(16))
     # Storage policy; defaults follow Seoul's public lockers.
     reservation_hold_minutes: Mapped[int] = mapped_column(Integer, default=15)
     free_hours: Mapped[int] = mapped_column(Integer, default=48)

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from ..korea_sms.route import Route, route_of, site_routes
 from ..models import Message, Parcel
 from ..services import events
 from .outbox import mask_code, masked_code_values
@@ -56,6 +57,7 @@ class Claimed:
     to: str
     body: str
     attempts: int  # counting this one
+    route: Route | None = None  # whose site and which kind: picks the sender and any 알림톡 template (korea_sms)
 
 
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
@@ -74,13 +76,15 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]
         .with_for_update(skip_locked=True)
     ).all()
     claimed = []
+    routes = site_routes(session, (message.site_id for message in rows))
     for message in rows:
         message.status = CLAIMED
         message.claimed_until = now + LEASE
         message.attempts += 1
         message.updated_at = now
         if message.to_phone and message.body:
-            claimed.append(Claimed(message.id, message.to_phone, message.body, message.attempts))
+            claimed.append(Claimed(message.id, message.to_phone, message.body, message.attempts,
+                                   route_of(routes, message.site_id, message.kind)))
         else:  # purged while waiting: nothing left to send
             message.status = "failed"
     return claimed

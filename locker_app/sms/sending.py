@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
+from ..korea_sms.routing import send_routed
 from .senders import SendResult, SmsError, SmsSender
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ Outcome = SendResult | SmsError
 
 def _send_one(sender: SmsSender, item: Claimed, status_callback: str | None) -> Outcome:
     try:
-        return sender.send(item.to, item.body, status_callback)
+        return send_routed(sender, item.to, item.body, status_callback, item.route)
     except SmsError as exc:
         log.warning("SMS %s not sent: %s", item.id, exc)
         return exc
