@@ -61,6 +61,7 @@ class Simulator:
         self.boards = {n: SimBoard(n) for n in range(boards)}
         self.lock = threading.Lock()
         self.received: list[bytes] = []  # every checked request frame, in order
+        self.received_at: list[float] = []  # time.monotonic() of each
         self._servers: list[Any] = []
 
     # --- the bus --------------------------------------------------------------------------------
@@ -103,6 +104,7 @@ class Simulator:
                 for request in scanner.feed(data):
                     with self.lock:
                         self.received.append(frames.request(*request))
+                        self.received_at.append(time.monotonic())
                     reply = self.answer(request)
                     if reply is None:
                         continue
@@ -142,6 +144,7 @@ class Simulator:
         if path == "/reset-log":
             with self.lock:
                 self.received.clear()
+                self.received_at.clear()
             return self.state()
         match = re.fullmatch(r"/boards/(\d+)(?:/locks/(\d+))?/([a-z-]+)", path)
         if not match or int(match.group(1)) not in self.boards:
