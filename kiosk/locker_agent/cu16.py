@@ -115,9 +115,25 @@ class CU16Driver:
         self.stats["no_answer"] += 1
         raise NoAnswer(f"board {board}: no answer within {self.timeout * 1000:.0f} ms")
 
+    def _settle(self, port: Any) -> None:
+        """After a request went unanswered, let the line fall quiet for one more timeout, throwing away what
+        arrives: an answer that comes late belongs to the request before, and must not be read as the
+        answer to the next one."""
+        deadline = self._clock() + self.timeout
+        try:
+            while (left := deadline - self._clock()) > 0:
+                port.timeout = left
+                port.read(256)
+        except (serial.SerialException, OSError):
+            self._drop()
+
     def status(self, board: int) -> BoardStatus:
         port = self._send(frames.status_request(board))
-        return self.read_status(board, port)
+        try:
+            return self.read_status(board, port)
+        except (NoAnswer, BadAnswer):
+            self._settle(port)
+            raise
 
     def pulse(self, board: int, lock: int) -> BoardStatus | None:
         port = self._send(frames.unlock_request(board, lock))
@@ -125,4 +141,5 @@ class CU16Driver:
             # Wait for the answer some boards send, so the next request does not talk over it.
             return self.read_status(board, port)
         except (NoAnswer, BadAnswer):
+            self._settle(port)
             return None
