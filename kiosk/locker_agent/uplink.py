@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -85,7 +86,7 @@ class Reporter:
         self._queue: queue.Queue[tuple[str, dict[str, Any] | None] | None] = queue.Queue(limit)
         self._thread = threading.Thread(target=self._run, name="locker-reporter", daemon=True)
         self._stop = threading.Event()
-        self.sent: list[str] = []  # paths delivered, newest last (for the status page and tests)
+        self.sent: deque[str] = deque(maxlen=100)  # the last paths delivered, newest last (for logs and tests)
 
     def start(self) -> None:
         self._thread.start()
