@@ -125,7 +125,8 @@ class Handler(BaseHTTPRequestHandler):
         if name.endswith("/"):
             name += "index.html"
         target = (self.server.page_dir / name).resolve()
-        inside = target.is_relative_to(self.server.page_dir) and "locker_agent" not in target.parts[-2:]
+        inside = (target.is_relative_to(self.server.page_dir)
+                  and "locker_agent" not in target.relative_to(self.server.page_dir).parts)
         if not inside or target.suffix not in TYPES or not target.is_file():
             return problem(404, "not-found", "Not found")
         content = target.read_bytes()

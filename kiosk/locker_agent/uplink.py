@@ -45,7 +45,8 @@ class Uplink:
 
     def request(self, method: str, path: str, *, body: bytes | None = None, query: str = "",
                 headers: dict[str, str] | None = None) -> Answer:
-        sent = {k: v for k, v in (headers or {}).items() if k in FORWARDED}
+        wanted = {name.lower(): name for name in FORWARDED}
+        sent = {wanted[k.lower()]: v for k, v in (headers or {}).items() if k.lower() in wanted}
         sent["Authorization"] = f"Bearer {self._token}"
         url = f"{self.server}{path}" + (f"?{query}" if query else "")
         try:

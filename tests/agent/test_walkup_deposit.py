@@ -60,7 +60,7 @@ def service() -> Iterator[tuple[Contract, str]]:
 
 def _deposit(agent: Any) -> requests.Response:
     return requests.post(f"{agent.url}kiosk/v1/courier/deposits", timeout=15,
-                         headers={"X-Courier-Session": "sess-1", "Idempotency-Key": "k-1"},
+                         headers={"x-courier-session": "sess-1", "Idempotency-Key": "k-1"},
                          json={"recipient_phone": "010-1234-5678", "size": "M"})
 
 
