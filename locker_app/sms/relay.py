@@ -28,7 +28,6 @@ import logging
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
 from ..services import events
+from .claimed import Claimed
 from .outbox import mask_code, masked_code_values
 from .senders import SendResult, SmsSender
 from .sending import Outcome, outcomes
@@ -48,14 +48,6 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 CLAIMED = "claimed"
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    to: str
-    body: str
-    attempts: int  # counting this one
 
 
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
