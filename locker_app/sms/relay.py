@@ -35,9 +35,10 @@ from sqlalchemy import Connection, Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
+from ..sealing.keys import SealError, SealKeys
 from ..services import events
 from .claimed import Claimed
-from .outbox import mask_code, masked_code_values
+from .outbox import mask_code, masked_code_values, text_to_send
 from .senders import SendResult, SmsSender
 from .sending import Outcome, outcomes
 
@@ -56,7 +57,7 @@ def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelt
     return ceiling * (0.5 + rng() / 2)
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
+def claim_due(session: Session, now: datetime, limit: int = 50, seals: SealKeys | None = None) -> list[Claimed]:
     due = or_(
         and_(Message.status == "pending", Message.next_attempt_at <= now),
         and_(Message.status == CLAIMED, Message.claimed_until < now),
@@ -71,10 +72,17 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]
         message.claimed_until = now + LEASE
         message.attempts += 1
         message.updated_at = now
-        if message.to_phone and message.body:
-            claimed.append(Claimed(message.id, message.to_phone, message.body, message.attempts))
-        else:  # purged while waiting: nothing left to send
+        if not (message.to_phone and message.body):  # purged while waiting: nothing left to send
             message.status = "failed"
+            continue
+        try:
+            text = text_to_send(message, seals)
+        except SealError as exc:  # its key was dropped too early (`seal-keys` says so), or the row was altered
+            log.error("SMS %s: its code cannot be opened (%s); the parcel is flagged", message.id, exc)
+            message.claimed_until = None
+            _fail(session, now, message, None)
+            continue
+        claimed.append(Claimed(message.id, message.to_phone, text or "", message.attempts))
     return claimed
 
 
