@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from ..models import Event, Message
+from ..models import Event, Message, Parcel
 from ..services import events
 
 CAP_WINDOW = DAY = timedelta(hours=24)
@@ -93,6 +93,12 @@ _COUNTS = select(
     _bounded_count("total_cap", Message.created_at > bindparam("hour")),
 )
 _LOCK_NUMBER = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+_CARRIER_OF_PARCEL = select(Parcel.carrier_id).where(Parcel.id == bindparam("parcel_id"))
+
+
+def carrier_of(session: Session, parcel_id: str) -> int | None:
+    carrier_id: int | None = session.connection().scalar(_CARRIER_OF_PARCEL, {"parcel_id": parcel_id})
+    return carrier_id
 
 
 def lock_number(session: Session, to: str) -> None:
@@ -105,8 +111,11 @@ def lock_number(session: Session, to: str) -> None:
 
 def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, caps: SmsCaps, *,
             carrier_id: int | None = None, courier_id: int | None = None) -> str | None:
-    """Why one more message may not be queued, or None if it may. Takes the number's lock first."""
+    """Why one more message may not be queued, or None if it may. Takes the number's lock first.
+    `carrier_id` defaults to the parcel's."""
     lock_number(session, to)
+    if carrier_id is None and parcel_id is not None:
+        carrier_id = carrier_of(session, parcel_id)
     for_parcel, carrier_number, all_number, courier_hour, carrier_hour, total_hour = session.connection().execute(
         _COUNTS, {"parcel_id": parcel_id, "to": to, "day": now - DAY, "hour": now - HOUR, "carrier_id": carrier_id,
                   "courier_id": courier_id, "courier_cap": caps.per_courier_per_hour,

@@ -1,17 +1,18 @@
-"""Writing messages to the outbox, in the transaction that caused them, within the cost caps."""
+"""Writing messages to the outbox, in the transaction that caused them, within the cost caps (caps.py): the text
+masked and its code sealed, never in clear (docs/adr/0005-sealed-codes.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, case, func, insert, select
+from sqlalchemy import Text, case, func, insert
 from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
 from ..sealing.keys import SealKeys, current_seal_keys
 from ..services import events
-from .caps import CAP_WINDOW, HIDDEN_REASONS, SmsCaps, alert, current_caps, refusal
+from .caps import CAP_WINDOW, HIDDEN_REASONS, SmsCaps, alert, carrier_of, current_caps, refusal
 
 __all__ = ["CAP_WINDOW", "CODE_MASK", "SmsCaps", "current_caps", "queue_message", "refusal"]
 
@@ -19,7 +20,6 @@ CODE_MASK = "********"
 
 
 _INSERT_MESSAGE = insert(Message).returning(Message.id)
-_CARRIER_OF_PARCEL = select(Parcel.carrier_id).where(Parcel.id == bindparam("parcel_id"))
 
 
 def seal_context(to: str | None, parcel_id: str | None) -> str:
@@ -51,7 +51,7 @@ def queue_message(
     if session.new:
         session.flush()  # the message may name a parcel that is still only pending in the session
     if carrier_id is None and parcel_id is not None:
-        carrier_id = session.connection().scalar(_CARRIER_OF_PARCEL, {"parcel_id": parcel_id})
+        carrier_id = carrier_of(session, parcel_id)
     reason = refusal(session, now, to, parcel_id, caps or current_caps(), carrier_id=carrier_id,
                      courier_id=courier_id)
     if reason is not None:
