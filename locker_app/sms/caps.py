@@ -75,7 +75,7 @@ def _count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
 
 
 def _bounded_count(limit: str, *where: ColumnElement[bool]) -> ScalarSelect[int]:
-    """Counting stops at the cap: the hourly totals would otherwise read every row of the hour on every deposit."""
+    """Counting stops at the cap: an hour's count would otherwise read every row of the hour on every deposit."""
     rows = select(literal(1)).select_from(Message).where(*where).limit(bindparam(limit)).subquery()
     return select(func.count()).select_from(rows).scalar_subquery()
 
@@ -90,7 +90,12 @@ _COUNTS = select(
                    Message.created_at > bindparam("hour")),
     _bounded_count("carrier_cap", Message.carrier_id == bindparam("carrier_id"),
                    Message.created_at > bindparam("hour")),
-    _bounded_count("total_cap", Message.created_at > bindparam("hour")),
+    # The hour's total from ids, not rows: the newest id minus the hour's first one, two index lookups whatever the
+    # volume (counting 5,000 rows took ~1 ms of the database on every deposit). Ids rolled back leave gaps, so this
+    # may count a few too many, never too few.
+    select(func.max(Message.id)).scalar_subquery()
+    - select(Message.id).where(Message.created_at > bindparam("hour")).order_by(Message.created_at)
+    .limit(1).scalar_subquery() + 1,
 )
 _LOCK_NUMBER = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
 _CARRIER_OF_PARCEL = select(Parcel.carrier_id).where(Parcel.id == bindparam("parcel_id"))
@@ -119,7 +124,7 @@ def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, cap
     for_parcel, carrier_number, all_number, courier_hour, carrier_hour, total_hour = session.connection().execute(
         _COUNTS, {"parcel_id": parcel_id, "to": to, "day": now - DAY, "hour": now - HOUR, "carrier_id": carrier_id,
                   "courier_id": courier_id, "courier_cap": caps.per_courier_per_hour,
-                  "carrier_cap": caps.per_carrier_per_hour, "total_cap": caps.total_per_hour}).one()
+                  "carrier_cap": caps.per_carrier_per_hour}).one()
     if (for_parcel or 0) >= caps.per_parcel:
         return "parcel-cap"
     if (total_hour or 0) >= caps.total_per_hour:
