@@ -3,6 +3,7 @@ masked and its code sealed, never in clear (docs/adr/0005-sealed-codes.md)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from .caps import CAP_WINDOW, HIDDEN_REASONS, SmsCaps, alert, carrier_of, curren
 __all__ = ["CAP_WINDOW", "CODE_MASK", "SmsCaps", "current_caps", "queue_message", "refusal"]
 
 CODE_MASK = "********"
+_CODE_LIKE = re.compile(r"(?<!\d)\d{8}(?!\d)")  # what the log filter masks too (ops/logs.py)
 
 
 _INSERT_MESSAGE = insert(Message).returning(Message.id)
@@ -69,6 +71,9 @@ def queue_message(
         code = body[code_offset:code_offset + len(CODE_MASK)]
         body = body[:code_offset] + CODE_MASK + body[code_offset + len(CODE_MASK):]
         sealed = (seals or current_seal_keys()).seal(code, seal_context(to, parcel_id))
+    if _CODE_LIKE.search(body):
+        # A code given without its offset would be stored in clear: a caller's bug, caught before the write.
+        raise ValueError("an SMS text holds a code-like number but no code_offset says where")
     # A Core insert: the outbox row is read back only by the relay, in its own transaction.
     message_id: int | None = session.connection().scalar(
         _INSERT_MESSAGE,

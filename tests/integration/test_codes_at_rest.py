@@ -177,3 +177,16 @@ def test_postgresql_wal_and_dump_hold_none_of_the_codes(backend, db_url, make_ap
         assert_none_of(codes, dump, "pg_dump")
     finally:
         engine.dispose()
+
+
+def test_a_text_with_a_code_but_no_offset_is_refused_before_it_is_written(app, clock):
+    """A new kind of SMS whose caller forgets to say where the code is must not store it in clear."""
+    from locker_app.sms.outbox import queue_message
+
+    with app.app_context():
+        with pytest.raises(ValueError, match="code_offset"):
+            queue_message(db.session(), clock(), kind="lost-code", to="+821012345678", body="Code 48213377.")
+        db.session.rollback()
+        assert queue_message(db.session(), clock(), kind="lost-code", to="+821012345678", body="Code 48213377.",
+                             code_offset=5) is not None
+        db.session.commit()
