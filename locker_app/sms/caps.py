@@ -142,13 +142,16 @@ def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, cap
 
 def alert(session: Session, now: datetime, reason: str, *, site_id: int | None, carrier_id: int | None,
           courier_id: int | None) -> None:
-    """An `sms.cap_reached` event for the admins, once an hour per cap and what it is about (not per SMS)."""
+    """An `sms.cap_reached` event for the admins, once an hour per cap and what it is about (the courier, the
+    carrier, or for the backstop the site), not once per SMS."""
     if reason not in ALERTING_REASONS:
         return
     subject = {"courier-hour-cap": {"courier_id": courier_id},
                "carrier-hour-cap": {"carrier_id": carrier_id}}.get(reason, {})
     detail: dict[str, Any] = {"cap": reason, **subject}
-    recent = session.scalars(select(Event.detail).where(Event.action == "sms.cap_reached", Event.at > now - HOUR))
-    if any(seen == detail for seen in recent):
+    recent = session.execute(select(Event.site_id, Event.detail)
+                             .where(Event.action == "sms.cap_reached", Event.at > now - HOUR)).all()
+    if any(seen == detail and (reason != "daily-number-backstop" or seen_site == site_id)
+           for seen_site, seen in recent):
         return
     events.record(session, now, "outbox", "sms.cap_reached", site_id=site_id, **detail)
