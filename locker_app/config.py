@@ -111,6 +111,12 @@ def check_settings(settings: Mapping[str, Any]) -> None:
         parse_peppers(str(settings.get("CODE_PEPPER") or ""), str(settings.get("CODE_PEPPERS_OLD") or ""))
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
+    caps = ("SMS_DAILY_CAP_PER_NUMBER", "SMS_DAILY_CAP_PER_NUMBER_ALL", "SMS_HOURLY_CAP_PER_COURIER",
+            "SMS_HOURLY_CAP_PER_CARRIER", "SMS_HOURLY_CAP_TOTAL")
+    if any(not isinstance(settings.get(name, 1), int) or settings.get(name, 1) < 1 for name in caps) or \
+            not isinstance(settings.get("SMS_DAILY_FLOOR_PER_CARRIER", 0), int) or \
+            settings.get("SMS_DAILY_FLOOR_PER_CARRIER", 0) < 0:
+        raise RuntimeError("the LOCKER_SMS_*_CAP_* settings are whole numbers of at least 1 (the floor at least 0)")
     from .sealing.keys import parse_seal_keys
 
     try:

@@ -129,3 +129,16 @@ def test_concurrent_deposits_to_one_number_send_no_more_than_the_cap(make_app):
     assert answers == [200] * 30
     assert len(messages(app)) == 10
     assert len(events(app, "sms.refused")) == 20
+
+
+def test_the_caps_come_from_the_environment_with_defaults_and_nonsense_is_refused():
+    from locker_app.config import check_settings, load_settings
+
+    defaults = load_settings({}, "/tmp")
+    assert [defaults[name] for name in ("SMS_DAILY_CAP_PER_NUMBER", "SMS_DAILY_CAP_PER_NUMBER_ALL",
+                                        "SMS_DAILY_FLOOR_PER_CARRIER", "SMS_HOURLY_CAP_PER_COURIER",
+                                        "SMS_HOURLY_CAP_PER_CARRIER", "SMS_HOURLY_CAP_TOTAL")] == [10, 30, 3, 60, 1000,
+                                                                                                  5000]
+    assert load_settings({"LOCKER_SMS_HOURLY_CAP_TOTAL": "77"}, "/tmp")["SMS_HOURLY_CAP_TOTAL"] == 77
+    with pytest.raises(RuntimeError, match="CAP"):
+        check_settings(load_settings({"LOCKER_SMS_HOURLY_CAP_PER_COURIER": "-1"}, "/tmp"))
