@@ -246,6 +246,10 @@ class Message(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_messages_to_phone_created_at", "to_phone", "created_at"),
+        # The hourly SMS caps (sms/caps.py) count by these.
+        Index("ix_messages_created_at", "created_at"),
+        Index("ix_messages_courier_created_at", "courier_id", "created_at"),
+        Index("ix_messages_carrier_created_at", "carrier_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,8 +258,13 @@ class Message(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(16))
     to_phone: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str | None] = mapped_column(Text)
-    # Where the one-time code sits in body, so it can be masked once the provider has the message.
+    # Where the one-time code sits in body. body holds it masked; the code itself is only sealed (locker_app.sealing),
+    # opened by the relay to send and dropped once the provider has the message.
     code_offset: Mapped[int | None] = mapped_column(Integer)
+    code_sealed: Mapped[str | None] = mapped_column(String(96))
+    # Whose parcel or action caused the message, for the SMS caps per carrier and courier (sms/caps.py).
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"))
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("couriers.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     error_code: Mapped[int | None] = mapped_column(Integer)

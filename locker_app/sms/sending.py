@@ -9,13 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING
 
 from ..korea_sms.routing import send_routed
+from .claimed import Claimed
 from .senders import SendResult, SmsError, SmsSender
-
-if TYPE_CHECKING:
-    from .relay import Claimed
 
 log = logging.getLogger("locker_app.sms.relay")  # the relay's log lines, as before the split
 
