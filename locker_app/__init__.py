@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify
 from .clock import system_clock
 from .config import check_settings, load_settings
 from .database import configure_engine
-from .extensions import db, migrate
+from .extensions import csrf, db, migrate
 from .services.codes import parse_peppers
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    csrf.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     with app.app_context():
         configure_engine(db.engine)

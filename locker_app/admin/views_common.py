@@ -9,6 +9,8 @@ from typing import Any
 from flask import current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ..extensions import db
+from ..scope.orm import deactivate
 from ..services.errors import ServiceError
 from ..web.problems import problem
 from ..web.transaction import now
@@ -25,6 +27,11 @@ KIOSK_STALE = timedelta(minutes=10)
 @bp.before_request
 def _guard() -> WerkzeugResponse | None:
     return guard()
+
+
+@bp.teardown_request
+def _end_scope(_exc: BaseException | None) -> None:
+    deactivate(db.session())
 
 
 @bp.after_request
