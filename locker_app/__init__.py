@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
     from .openapi import bp as openapi_bp
+    from .scope import cli as _scope_cli  # noqa: F401 - set-admin-scope, set-admin-password
     from .web.headers import install_security_headers
     from .web.limits import install_limits
     from .web.parsing import install_input_guard

@@ -10,6 +10,7 @@ from flask import current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import db
+from ..four_eyes.texts import CATEGORIES
 from ..scope.orm import deactivate
 from ..services.errors import ServiceError
 from ..web.problems import problem
@@ -55,6 +56,8 @@ def _helpers() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "admin": g.get("admin"),
+        "scope": g.get("scope"),
+        "open_categories": [(key, texts["en"]) for key, texts in CATEGORIES.items()],
         "can_change": can_change(),
         "local": lambda at, fmt="%Y-%m-%d %H:%M": local(at, zone, fmt),
         "ago": lambda at: ago(at, now()),
