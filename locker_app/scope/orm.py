@@ -49,9 +49,10 @@ def _site_bound_classes() -> tuple[type[Any], ...]:
 
 def _criteria(ids: frozenset[int]) -> list[Any]:
     visible = sorted(ids)
-    options = [with_loader_criteria(Site, Site.id.in_(visible), include_aliases=True)]
+    # Lambdas taking the class, so that aliases and subqueries of a class get the criterion on themselves.
+    options = [with_loader_criteria(Site, lambda c: c.id.in_(visible), include_aliases=True)]
     for cls in _site_bound_classes():
-        options.append(with_loader_criteria(cls, cls.site_id.in_(visible), include_aliases=True))
+        options.append(with_loader_criteria(cls, lambda c: c.site_id.in_(visible), include_aliases=True))
     return options
 
 
