@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..admin_sessions import service as admin_sessions
 from ..admin_sessions.service import SESSION_HOURS
-from ..extensions import current_session, db
+from ..extensions import current_session
 from ..models import Admin
 from ..scope import orm as scope_orm
 from ..scope.service import Scope, resolve
@@ -53,7 +53,7 @@ def sign_out() -> None:
 def _session_admin() -> Admin | None:
     if session.get("sid") is None:
         return None
-    admin = admin_sessions.admin_for(db.session, now(), session.get("sid"))
+    admin = admin_sessions.admin_for(current_session(), now(), session.get("sid"))
     # The fingerprint also ends sessions signed in with a password changed behind our back (in the database).
     if admin is None or session.get("fp") != session_fingerprint(admin):
         for key in ("sid", "fp"):

@@ -43,7 +43,7 @@ def active(session: Session) -> Scope | None:
 def _site_bound_classes() -> tuple[type[Any], ...]:
     """Every mapped class with a site_id column, found once all models are imported (so new tables of other
     packages are covered without being named here)."""
-    return tuple(sorted((m.class_ for m in db.Model.registry.mappers
+    return tuple(sorted((m.class_ for m in db.Model.registry.mappers  # type: ignore[attr-defined]
                          if m.class_ is not Site and "site_id" in m.columns), key=lambda c: c.__name__))
 
 

@@ -137,3 +137,28 @@ def test_the_pending_page_lets_another_operator_approve(app, api, sms):
     assert _commands(api) == [label]
     assert "No open requests are waiting" in second.text("/admin/open-requests")
     del tokens
+
+
+def test_viewers_do_not_see_the_last_four_digits_where_they_are_a_second_factor(app, api, sms):
+    from tests.admin_support import assert_no_full_number
+
+    tokens = make_admins(app)
+    parcel_id, _ = _stored(api, app)
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE sites SET require_phone_suffix = true WHERE code = 'MAPO-001'"))
+        db.session.commit()
+    places = (f"/admin/api/parcels/{parcel_id}", "/admin/api/messages", "/admin/api/parcels",
+              "/admin/api/messages.csv", f"/admin/parcels/{parcel_id}")
+    viewer = AdminBrowser(app.test_client())
+    viewer.login("mapo_viewer")
+    for path in places:
+        text = viewer.text(path)
+        assert "5678" not in text and "+82 10-****-****" in text, path
+        assert_no_full_number(text)
+    operator = api.client.get(f"/admin/api/parcels/{parcel_id}", headers=bearer(tokens["mapo_ops"])).get_json()
+    assert operator["recipient"] == "+82 10-****-5678"
+    # A site without the second factor shows the viewer the last four digits as before.
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE sites SET require_phone_suffix = false WHERE code = 'MAPO-001'"))
+        db.session.commit()
+    assert "+82 10-****-5678" in viewer.text(f"/admin/api/parcels/{parcel_id}")
