@@ -11,15 +11,26 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from ..admin import bp
 from ..admin.operations import _run_form
 from ..extensions import current_session
-from ..services import admin_auth
+from ..services import admin_auth, events
 from ..sms.kick import kick_relay
 from ..web.parsing import json_object
-from ..web.transaction import after_commit, commit, now
+from ..web.transaction import after_commit, commit, now, rollback
 from . import service
 
 
 def _approve(request_id: int) -> dict[str, object]:
-    command = service.approve(current_session(), now(), request_id, admin_auth.actor(g.admin))
+    session, actor = current_session(), admin_auth.actor(g.admin)
+    try:
+        command = service.approve(session, now(), request_id, actor)
+    except (service.FourEyes, service.RequestExpired) as exc:
+        # A refused approval is on the record too (the request itself is unchanged).
+        rollback()
+        request = service.find_request(session, request_id)
+        events.record(session, now(), actor, "door.remote_open_approval_refused", site_id=request.site_id,
+                      compartment_id=request.compartment_id, parcel_id=request.parcel_id, request_id=request.id,
+                      why=exc.slug)
+        commit()
+        raise
     after_commit(kick_relay)  # the recipient's SMS
     return command
 

@@ -75,8 +75,8 @@ def test_an_occupied_open_waits_for_a_second_operator_and_tells_the_recipient(ap
     assert len(told) == 1 and told[0]["to"] == "+821012345678"
     assert "관리자가" in told[0]["body"] and "수령인 요청" in told[0]["body"] and "11/24 14:05" in told[0]["body"]
     trail = _actions(app)
-    for action in ("door.remote_open_approval_requested", "door.remote_open_approved", "door.remote_open_requested",
-                   "door.remote_open_recipient_told"):
+    for action in ("door.remote_open_approval_requested", "door.remote_open_approval_refused",
+                   "door.remote_open_approved", "door.remote_open_requested", "door.remote_open_recipient_told"):
         assert action in trail, action
 
 
@@ -93,6 +93,7 @@ def test_an_expired_request_does_nothing(app, api, sms, clock):
         relay_job()
     assert len(sms.sent) == sent_before
     assert "door.remote_open_approved" not in _actions(app)
+    assert "door.remote_open_approval_refused" in _actions(app)
     pending = api.client.get("/admin/api/open-requests", headers=bearer(tokens["mapo_ops2"])).get_json()
     assert pending["requests"] == []
 
@@ -162,3 +163,37 @@ def test_viewers_do_not_see_the_last_four_digits_where_they_are_a_second_factor(
         db.session.execute(sa.text("UPDATE sites SET require_phone_suffix = false WHERE code = 'MAPO-001'"))
         db.session.commit()
     assert "+82 10-****-5678" in viewer.text(f"/admin/api/parcels/{parcel_id}")
+
+
+def test_two_operators_approving_at_once_open_the_door_once(app, api, sms):
+    """Real threads against a threaded server: the request row is locked, so one approval wins."""
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    tokens = make_admins(app)
+    _, label = _stored(api, app)
+    request_id = _open(api, tokens["mapo_ops"], label).get_json()["request"]["id"]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    ready, outcomes = threading.Barrier(3), []
+
+    def approve(username: str) -> None:
+        ready.wait()
+        answer = requests.post(f"{base}/admin/api/open-requests/{request_id}/approve", timeout=60,
+                               headers=bearer(tokens[username]))
+        outcomes.append(answer.status_code)
+
+    try:
+        threads = [threading.Thread(target=approve, args=(name,)) for name in ("mapo_ops2", "city", "city")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.shutdown()
+    assert sorted(outcomes) == [202, 409, 409]
+    assert _commands(api) == [label]
+    assert _actions(app).count("door.remote_open_approved") == 1
