@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify
 from .clock import system_clock
 from .config import check_settings, load_settings
 from .database import configure_engine
-from .extensions import db, migrate
+from .extensions import csrf, db, migrate
 from .sealing.keys import parse_seal_keys
 from .services.codes import parse_peppers
 
@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    csrf.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     with app.app_context():
         configure_engine(db.engine)
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .korea_sms import cli as korea_sms_cli  # noqa: F401 - set-site-sender
     from .korea_sms.webhook import bp as solapi_webhooks_bp
     from .openapi import bp as openapi_bp
+    from .scope import cli as _scope_cli  # noqa: F401 - set-admin-scope, set-admin-password
     from .sealing import cli as _sealing_cli  # noqa: F401 - `seal-keys`
     from .web.headers import install_security_headers
     from .web.limits import install_limits

@@ -92,12 +92,18 @@ def create_kiosk(site_code: str) -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["operator", "viewer"]), default="operator", show_default=True)
 @click.option("--token", "with_token", is_flag=True, help="also print an admin API token as the last line")
-def create_admin(username: str, role: str, with_token: bool) -> None:
-    """Create an admin (password from LOCKER_ADMIN_PASSWORD or a prompt)."""
+@click.option("--districts", help="comma-separated districts whose sites the admin sees (e.g. Mapo-gu,Seocho-gu)")
+@click.option("--all-districts", is_flag=True, help="a city-wide admin: every district")
+def create_admin(username: str, role: str, with_token: bool, districts: str | None, all_districts: bool) -> None:
+    """Create an admin (password from LOCKER_ADMIN_PASSWORD or a prompt); --districts or --all-districts."""
+    from .scope.cli import scope_choice
+
+    names = scope_choice(districts, all_districts)
     password = os.environ.get("LOCKER_ADMIN_PASSWORD") or getpass.getpass("password: ")
     with _transaction():
-        _, token = provisioning.create_admin(current_session(), _now(), username, password, role, with_token)
-    click.echo(f"admin {username} ({role})")
+        _, token = provisioning.create_admin(current_session(), _now(), username, password, role, with_token,
+                                             districts=names)
+    click.echo(f"admin {username} ({role}; {'all districts' if names is None else ', '.join(names)})")
     if token:
         click.echo(token)
 

@@ -2,6 +2,7 @@
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,8 @@ NAMING_CONVENTION = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
+# CSRF tokens for the admin's forms; checked only where the admin guard calls csrf.protect() (admin/security.py).
+csrf = CSRFProtect()
 
 
 def current_session() -> Session:

@@ -144,6 +144,8 @@ class Admin(db.Model):  # type: ignore[name-defined]
     role: Mapped[str] = mapped_column(String(16), default="operator")
     token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Every district (a city-wide admin), else only those in admin_districts (locker_app/scope).
+    all_districts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class Parcel(db.Model):  # type: ignore[name-defined]
@@ -408,3 +410,9 @@ class OccupancySnapshot(db.Model):  # type: ignore[name-defined]
     reserved: Mapped[int] = mapped_column(Integer)
     occupied: Mapped[int] = mapped_column(Integer)
     disabled: Mapped[int] = mapped_column(Integer)
+
+
+# Tables of feature packages, imported here so that whoever imports the models (Alembic too) sees them.
+from .admin_sessions import models as _admin_sessions_models  # noqa: E402,F401
+from .four_eyes import models as _four_eyes_models  # noqa: E402,F401
+from .scope import models as _scope_models  # noqa: E402,F401

@@ -7,8 +7,12 @@ from datetime import datetime
 from flask import g, redirect, request, session, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..extensions import current_session, db
+from ..admin_sessions import service as admin_sessions
+from ..admin_sessions.service import SESSION_HOURS
+from ..extensions import current_session
 from ..models import Admin
+from ..scope import orm as scope_orm
+from ..scope.service import Scope, resolve
 from ..services.admin_auth import admin_for_token, session_fingerprint
 from ..services.errors import Forbidden
 from ..web.auth import bearer_token
@@ -16,11 +20,11 @@ from ..web.problems import Unauthorized
 from ..web.transaction import now
 from .security import SAFE_METHODS, check_csrf
 
-SESSION_HOURS = 12
+__all__ = ["SESSION_HOURS", "can_change", "current_scope", "guard", "is_api", "sign_in", "sign_out"]
 # Reachable without being signed in.
 PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.static"})
 # Changes only the caller's own session, so a viewer may do it too.
-ANY_ROLE_POSTS = frozenset({"admin.login", "admin.logout"})
+ANY_ROLE_POSTS = frozenset({"admin.login", "admin.logout", "admin.end_my_sessions", "admin.api_end_my_sessions"})
 
 
 class AdminUnauthorized(Unauthorized):
@@ -32,29 +36,38 @@ def is_api() -> bool:
 
 
 def sign_in(admin: Admin, at: datetime) -> None:
-    """A fresh session (a new CSRF token too), so that an identifier planted before sign-in is useless."""
+    """A fresh session (a new CSRF token too), so that an identifier planted before sign-in is useless.
+    The cookie holds only the id of a row in admin_sessions; the caller commits it."""
     session.clear()
     session.permanent = True
-    session["admin_id"] = admin.id
+    session["sid"] = admin_sessions.start(current_session(), at, admin, request.remote_addr)
     session["fp"] = session_fingerprint(admin)
-    session["at"] = at.timestamp()
 
 
 def sign_out() -> None:
+    """Ends the session on the server too: a copy of the cookie is refused from now on."""
+    admin_sessions.end(current_session(), session.get("sid"))
     session.clear()
 
 
 def _session_admin() -> Admin | None:
-    admin_id = session.get("admin_id")
-    if admin_id is None:
+    if session.get("sid") is None:
         return None
-    admin = db.session.get(Admin, admin_id)
-    fresh = now().timestamp() - float(session.get("at", 0)) < SESSION_HOURS * 3600
-    if admin is None or not fresh or session.get("fp") != session_fingerprint(admin):
-        for key in ("admin_id", "fp", "at"):
+    admin = admin_sessions.admin_for(current_session(), now(), session.get("sid"))
+    # The fingerprint also ends sessions signed in with a password changed behind our back (in the database).
+    if admin is None or session.get("fp") != session_fingerprint(admin):
+        for key in ("sid", "fp"):
             session.pop(key, None)
         return None
     return admin
+
+
+def current_scope() -> Scope:
+    """The signed-in admin's scope (already applied to every query of this request; see locker_app/scope)."""
+    scope = g.get("scope")
+    if scope is None:
+        raise AdminUnauthorized("sign in first")
+    return scope
 
 
 def guard() -> WerkzeugResponse | None:
@@ -70,6 +83,10 @@ def guard() -> WerkzeugResponse | None:
     else:
         admin = _session_admin()
     g.admin = admin
+    if admin is not None:
+        # Resolved once; from here on every ORM query of this request sees only the scope's sites.
+        g.scope = resolve(current_session(), admin)
+        scope_orm.activate(current_session(), g.scope)
     public = request.endpoint in PUBLIC_ENDPOINTS
     # Who is asking comes first: a caller with no credentials is told to sign in (401), not about CSRF.
     if admin is None and not public:

@@ -12,8 +12,9 @@ from flask import Response, current_app, flash, g, jsonify, redirect, request, u
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
+from ..four_eyes import service as four_eyes
 from ..models import Site
-from ..services import admin_auth, admin_search, keypad, kiosk_commands, resend
+from ..services import admin_auth, admin_search, keypad, resend
 from ..services.errors import ServiceError
 from ..services.parcels import find_site
 from ..services.policy import POLICY_FIELDS, policy_view, update_policy
@@ -27,11 +28,11 @@ def keypad_view(site: Site) -> dict[str, Any]:
     return {"site": site.code, **as_json(keypad.status(current_session(), now(), site))}
 
 
-def _remote_open(site_code: str, label: str, reason: object) -> dict[str, Any]:
+def _remote_open(site_code: str, label: str, category: object, reason: object) -> dict[str, Any]:
+    """An empty door opens at once; one holding a parcel waits for a second operator (four_eyes)."""
     session = current_session()
     site = find_site(session, site_code)
-    command = kiosk_commands.queue_remote_open(session, now(), site.id, label, reason, admin_auth.actor(g.admin))
-    return kiosk_commands.command_view(command)
+    return four_eyes.ask_to_open(session, now(), site, label, category, reason, admin_auth.actor(g.admin))
 
 
 def _unlock(site: Site) -> bool:
@@ -55,7 +56,8 @@ def _resend(parcel_id: str) -> dict[str, Any]:
 
 @bp.post("/api/sites/<site_code>/compartments/<label>/open")
 def api_remote_open(site_code: str, label: str) -> Response:
-    command = _remote_open(site_code, label, json_object().get("reason"))
+    body = json_object()
+    command = _remote_open(site_code, label, body.get("category"), body.get("reason"))
     commit()
     response = jsonify(command)
     response.status_code = 202  # the kiosk carries it out when it next polls
@@ -105,7 +107,7 @@ def api_update_policy(site_code: str) -> Response:
 
 # --- forms -----------------------------------------------------------------------------------------
 
-def _run_form(action: Any, done: str, back: str) -> WerkzeugResponse:
+def _run_form(action: Any, done: str | Any, back: str) -> WerkzeugResponse:
     try:
         action()
         commit()
@@ -113,15 +115,25 @@ def _run_form(action: Any, done: str, back: str) -> WerkzeugResponse:
         rollback()
         flash(exc.detail, "error")
     else:
-        flash(done, "ok")
+        flash(done if isinstance(done, str) else done(), "ok")
     return redirect(back)
 
 
 @bp.post("/sites/<site_code>/compartments/<label>/open")
 def remote_open(site_code: str, label: str) -> WerkzeugResponse:
     back = url_for("admin.site_page", site_code=site_code) + f"#c-{label}"
-    return _run_form(lambda: _remote_open(site_code, label, request.form.get("reason")),
-                     f"{site_code} {label}: the kiosk opens the door when it next checks in (within seconds).", back)
+    answer: dict[str, Any] = {}
+
+    def ask() -> None:
+        answer.update(_remote_open(site_code, label, request.form.get("category"), request.form.get("reason")))
+
+    def done() -> str:
+        if answer.get("approval_required"):
+            return (f"{site_code} {label} holds a parcel: the open waits for another operator's approval "
+                    "(Open requests).")
+        return f"{site_code} {label}: the kiosk opens the door when it next checks in (within seconds)."
+
+    return _run_form(ask, done, back)
 
 
 @bp.post("/sites/<site_code>/keypad/unlock")

@@ -56,6 +56,7 @@ def login() -> Any:
         return render_template("admin/login.html", next_page=next_page,
                                error="wrong username or password"), 401
     sign_in(admin, now())
+    commit()
     return redirect(next_page or url_for("admin.dashboard"))
 
 
@@ -63,8 +64,8 @@ def login() -> Any:
 def logout() -> WerkzeugResponse:
     if g.admin is not None:
         events.record(current_session(), now(), admin_auth.actor(g.admin), "admin.logout")
-        commit()
     sign_out()
+    commit()
     return redirect(url_for("admin.login"))
 
 

@@ -9,6 +9,9 @@ from typing import Any
 from flask import current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ..extensions import db
+from ..four_eyes.texts import CATEGORIES
+from ..scope.orm import deactivate
 from ..services.errors import ServiceError
 from ..web.problems import problem
 from ..web.transaction import now
@@ -25,6 +28,11 @@ KIOSK_STALE = timedelta(minutes=10)
 @bp.before_request
 def _guard() -> WerkzeugResponse | None:
     return guard()
+
+
+@bp.teardown_request
+def _end_scope(_exc: BaseException | None) -> None:
+    deactivate(db.session())
 
 
 @bp.after_request
@@ -48,6 +56,8 @@ def _helpers() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "admin": g.get("admin"),
+        "scope": g.get("scope"),
+        "open_categories": [(key, texts["en"]) for key, texts in CATEGORIES.items()],
         "can_change": can_change(),
         "local": lambda at, fmt="%Y-%m-%d %H:%M": local(at, zone, fmt),
         "ago": lambda at: ago(at, now()),

@@ -21,6 +21,8 @@ from .errors import ServiceError
 from .tokens import token_digest
 
 WINDOW = timedelta(minutes=15)
+# Per username *from one address*: counted by the name alone, anyone who knows a username could keep its
+# owner out by guessing from elsewhere. Guessing across many names is held by the per-address limit.
 PER_USERNAME = 5
 PER_ADDRESS = 20
 ROLES = ("operator", "viewer")
@@ -70,7 +72,8 @@ def _retry_after(times: list[datetime], limit: int, now: datetime) -> int | None
 def check_throttle(session: Session, now: datetime, attempt: Attempt) -> None:
     since = now - WINDOW
     by_name = list(session.scalars(select(AdminLoginAttempt.at).where(
-        AdminLoginAttempt.username == attempt.username, AdminLoginAttempt.at >= since)))
+        AdminLoginAttempt.username == attempt.username, AdminLoginAttempt.remote_addr == attempt.remote_addr,
+        AdminLoginAttempt.at >= since)))
     by_addr = list(session.scalars(select(AdminLoginAttempt.at).where(
         AdminLoginAttempt.remote_addr == attempt.remote_addr, AdminLoginAttempt.at >= since)))
     waits = [w for w in (_retry_after(by_name, PER_USERNAME, now), _retry_after(by_addr, PER_ADDRESS, now)) if w]
@@ -91,13 +94,19 @@ def authenticate(session: Session, now: datetime, attempt: Attempt, password: ob
     given = password if isinstance(password, str) else ""
     ok = check_password_hash(admin.password_hash if admin else _DUMMY_HASH, given) and admin is not None
     if admin is not None and ok:
-        session.execute(delete(AdminLoginAttempt).where(AdminLoginAttempt.username == attempt.username))
+        session.execute(delete(AdminLoginAttempt).where(AdminLoginAttempt.username == attempt.username,
+                                                        AdminLoginAttempt.remote_addr == attempt.remote_addr))
         events.record(session, now, actor(admin), "admin.login", ip=attempt.remote_addr)
         return admin
     # The typed name of an unknown user is not kept: it is often a password typed in the wrong box.
     events.record(session, now, actor(admin) if admin else "anonymous", "admin.login_failed",
                   ip=attempt.remote_addr, known_user=admin is not None)
     return None
+
+
+def admin_names(session: Session) -> dict[str, str]:
+    """{actor: username} for showing who did something."""
+    return {actor(a): a.username for a in session.scalars(select(Admin))}
 
 
 def session_fingerprint(admin: Admin) -> str:

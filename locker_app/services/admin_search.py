@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..models import PARCEL_STATES, Admin, Compartment, Event, Message, Parcel, Site
 from .errors import InvalidInput, NotFound
@@ -24,19 +24,36 @@ MESSAGE_STATUSES = ("pending", "claimed", "sending", "queued", "accepted", "sent
 _PHONE = re.compile(r"\+[1-9]\d{7,14}|(?<!\d)01[016789]-?\d{3,4}-?\d{4}(?!\d)")
 
 
-def _mask_match(match: re.Match[str]) -> str:
+def _hides_last_four(session: Session | None, site_id: int | None) -> bool:
+    """A viewer does not see the last four digits where the site takes them as a second factor at pickup
+    (the admin scope, resolved per request, knows which sites those are)."""
+    from ..scope.orm import active
+
+    scope = active(session) if session is not None else None
+    return scope is not None and scope.hides_last_four(site_id)
+
+
+def mask_for(session: Session | None, site_id: int | None, e164: str | None) -> str | None:
+    masked = mask_phone(e164)
+    if masked and _hides_last_four(session, site_id):
+        return masked[:-4] + "****"
+    return masked
+
+
+def _mask_match(match: re.Match[str], hide_last_four: bool = False) -> str:
     found = match.group(0)
-    return (mask_phone(found) or "****") if found.startswith("+") else "***-****-" + found[-4:]
+    masked = (mask_phone(found) or "****") if found.startswith("+") else "***-****-" + found[-4:]
+    return masked[:-4] + "****" if hide_last_four and masked != "****" else masked
 
 
-def scrub(value: Any) -> Any:
+def scrub(value: Any, hide_last_four: bool = False) -> Any:
     """Mask anything that looks like a phone number, however deep in an event's detail."""
     if isinstance(value, str):
-        return _PHONE.sub(_mask_match, value)
+        return _PHONE.sub(lambda m: _mask_match(m, hide_last_four), value)
     if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items()}
+        return {k: scrub(v, hide_last_four) for k, v in value.items()}
     if isinstance(value, list):
-        return [scrub(v) for v in value]
+        return [scrub(v, hide_last_four) for v in value]
     return value
 
 
@@ -57,7 +74,8 @@ def _site_id(session: Session, site_code: str | None) -> int | None:
 # --- parcels ---------------------------------------------------------------------------------------
 
 def admin_parcel_view(parcel: Parcel) -> dict[str, Any]:
-    return {**parcel_view(parcel), "site_name": parcel.site.name, "recipient": mask_phone(parcel.recipient_phone)}
+    return {**parcel_view(parcel), "site_name": parcel.site.name,
+            "recipient": mask_for(object_session(parcel), parcel.site_id, parcel.recipient_phone)}
 
 
 def search_parcels(session: Session, *, tracking_number: str | None = None, state: str | None = None,
@@ -141,7 +159,7 @@ def search_events(session: Session, where: EventFilter, page: Page = Page()) -> 
             "compartment": label,
             "parcel_id": event.parcel_id,
             "tracking_number": tracking,
-            "detail": scrub(event.detail or {}),
+            "detail": scrub(event.detail or {}, _hides_last_four(session, event.site_id)),
         })
     return rows
 
@@ -190,7 +208,7 @@ def search_messages(session: Session, where: MessageFilter, page: Page = Page())
             "parcel_id": message.parcel_id,
             "tracking_number": tracking,
             "kind": message.kind,
-            "to": mask_phone(message.to_phone),
+            "to": mask_for(session, message.site_id, message.to_phone),
             "status": message.status,
             "error_code": message.error_code,
             "attempts": message.attempts,

@@ -100,7 +100,8 @@ def create_kiosk(session: Session, now: datetime, site_code: str) -> tuple[Kiosk
 
 
 def create_admin(session: Session, now: datetime, username: str, password: str, role: str = "operator",
-                 with_token: bool = False) -> tuple[Admin, str | None]:
+                 with_token: bool = False, districts: list[str] | None = None) -> tuple[Admin, str | None]:
+    """`districts` None: a city-wide admin (every district); else only those districts' sites."""
     if role not in ("operator", "viewer"):
         raise InvalidInput("role must be operator or viewer")
     if len(password) < 10:
@@ -109,7 +110,15 @@ def create_admin(session: Session, now: datetime, username: str, password: str, 
         raise InvalidInput(f"admin {username} exists already")
     token = new_token() if with_token else None
     admin = Admin(username=username, password_hash=generate_password_hash(password), role=role,
-                  token_digest=token_digest(token) if token else None, created_at=now)
+                  token_digest=token_digest(token) if token else None, created_at=now,
+                  all_districts=districts is None)
     session.add(admin)
     session.flush()
+    if districts is not None:
+        from ..scope.models import AdminDistrict
+        from ..scope.service import parse_districts
+
+        for name in parse_districts(districts):
+            session.add(AdminDistrict(admin_id=admin.id, district=name))
+        session.flush()
     return admin, token
