@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
     from .openapi import bp as openapi_bp
+    from .ops.server_header import hide_server_headers
     from .web.headers import install_security_headers
     from .web.limits import install_limits
     from .web.parsing import install_input_guard
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
+    hide_server_headers()
     from . import ops
 
     ops.init_app(app)
