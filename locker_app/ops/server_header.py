@@ -44,7 +44,7 @@ def _hide_in_gunicorn() -> None:
 
     wsgi.Response.default_headers = default_headers
     wsgi.Response._locker_no_server = True
-    wsgi.SERVER_SOFTWARE = _NEUTRAL  # the environ's SERVER_SOFTWARE in each request
+    setattr(wsgi, "SERVER_SOFTWARE", _NEUTRAL)  # noqa: B010 - the environ's SERVER_SOFTWARE in each request
     if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
         os.environ["SERVER_SOFTWARE"] = _NEUTRAL
 
