@@ -34,10 +34,11 @@ def check_reason(raw: object, *, required: bool, least: int = REASON_MIN_REQUIRE
         return ""
     if not isinstance(raw, str):
         raise InvalidInput("reason must be text", field="reason")
-    text = raw.strip()
-    if not text.isprintable():
+    # Checked before stripping, as the OpenAPI document's pattern says: a trailing line break is refused too.
+    if not raw.isprintable():
         raise InvalidInput("reason may hold only printable characters: no line breaks, tabs or other control "
                            "characters", field="reason")
+    text = raw.strip()
     if len(text) > REASON_MAX:
         raise InvalidInput(f"reason must be at most {REASON_MAX} characters (it has {len(text)})", field="reason")
     if required and len(text) < least:
