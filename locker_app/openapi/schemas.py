@@ -218,9 +218,14 @@ def _filter(most: int, **metadata: Any) -> fields.String:
     return fields.String(validate=validate.Length(max=most), metadata={**_PRINTABLE_TEXT, **metadata})
 
 
+def _choice(values: tuple[str, ...]) -> fields.String:
+    """An admin filter with a fixed set of values; empty (an admin form's "any") filters nothing."""
+    return fields.String(validate=validate.OneOf(("", *values)), metadata={"description": "empty for any"})
+
+
 class AdminParcelQuery(AdminPageQuery):
     tracking_number = _filter(64)
-    state = fields.String(validate=validate.OneOf(PARCEL_STATES))
+    state = _choice(PARCEL_STATES)
     site = _filter(64, example="MAPO-001")
 
 
@@ -241,8 +246,8 @@ class EventFilterQuery(Schema):
 
 class MessageFilterQuery(Schema):
     site = _filter(64, example="MAPO-001")
-    status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
-    kind = fields.String(validate=validate.OneOf(MESSAGE_KINDS))
+    status = _choice(MESSAGE_STATUSES)
+    kind = _choice(MESSAGE_KINDS)
     parcel = _filter(64)
     since, until = _since_until().values()
 
