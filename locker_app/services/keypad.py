@@ -32,8 +32,6 @@ BACKOFF_WINDOW = timedelta(hours=24)
 ALERT_AT_PAUSE = 3
 LOCK_AFTER = 40
 LOCK_WINDOW = timedelta(days=7)
-# Kept for callers that spoke of "the window": the back-off's.
-WINDOW = BACKOFF_WINDOW
 # While an admin has to unlock, the kiosk asks again this often.
 LOCKED_RETRY_AFTER = 300
 _MAX_DOUBLINGS = 16  # 60 s * 2^16 is 45 days: past any window, and small enough to add to a datetime
@@ -63,7 +61,7 @@ def _locked_state(session: Session, site_id: int) -> KeypadState:
     return state
 
 
-def _failures(session: Session, now: datetime, site_id: int, after_id: int, window: timedelta = WINDOW) -> int:
+def _failures(session: Session, now: datetime, site_id: int, after_id: int, window: timedelta) -> int:
     """Failures in the last `window` with an id above after_id."""
     return session.scalar(
         select(func.count()).select_from(KeypadFailure).where(
