@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from locker_app.ops.logs import gunicorn_logconfig
+from locker_app.ops.server_header import hide_server_headers
 
 wsgi_app = "wsgi:app"
 
@@ -32,7 +33,8 @@ max_requests_jitter = 200
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
 # The app writes one access line per request itself (with the request id, without query strings, which
-# can hold the kiosk's token), so gunicorn's own access log stays off.
+# can hold the kiosk's token), so gunicorn's own access log stays off: gunicorn writes it whenever
+# logconfig_dict is set, so gunicorn_logconfig keeps it off unless LOCKER_GUNICORN_ACCESS_LOG=1.
 accesslog = None
 errorlog = "-"
 # Gunicorn 25+ opens a control socket in the user's home by default; the service needs none (and the
@@ -42,8 +44,9 @@ logconfig_dict = gunicorn_logconfig(os.environ)
 
 
 def on_starting(server):
-    """/metrics sums request counts over all workers through files in PROMETHEUS_MULTIPROC_DIR; a fresh
-    start must not add the counts of a previous run."""
+    """No `Server: gunicorn` header (locker_app/ops/server_header.py). /metrics sums request counts over
+    all workers through files in PROMETHEUS_MULTIPROC_DIR; a fresh start must not add a previous run's."""
+    hide_server_headers()
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         shutil.rmtree(directory, ignore_errors=True)

@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .korea_sms import cli as korea_sms_cli  # noqa: F401 - set-site-sender
     from .korea_sms.webhook import bp as solapi_webhooks_bp
     from .openapi import bp as openapi_bp
+    from .ops.server_header import hide_server_headers
     from .scope import cli as _scope_cli  # noqa: F401 - set-admin-scope, set-admin-password
     from .sealing import cli as _sealing_cli  # noqa: F401 - `seal-keys`
     from .web.headers import install_security_headers
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.cli.add_command(locker)
     register_error_handlers(app)
+    hide_server_headers()
     from . import ops
 
     ops.init_app(app)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import current_session, db
 from .models import Parcel
-from .services import idempotency, storage
+from .services import idempotency, keypad, storage
 from .services.occupancy import take_snapshot
 from .services.parcels import release_reservation
 from .sms.redact import redact_once
@@ -65,6 +65,7 @@ DB_JOBS = (
     Job("send-reminders", storage.send_reminders, 60),
     Job("purge-personal-data", purge_personal_data, 3600),
     Job("purge-idempotency", purge_idempotency_records, 3600),
+    Job("purge-keypad-failures", keypad.purge_failures, 3600),
     Job("occupancy-snapshot", take_snapshot, 3600),
 )
 RELAY_EVERY_SECONDS = 5

@@ -319,10 +319,10 @@ class KeypadState(db.Model):  # type: ignore[name-defined]
     __tablename__ = "keypad_states"
 
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
-    # Failures with a higher id count toward the back-off (moved on by a good code or an unlock); ids,
-    # not times, because a good code and the next failure may share a timestamp.
+    # Failures with a higher id count toward the back-off (moved on by an unlock only); ids, not times,
+    # because an unlock and the next failure may share a timestamp.
     streak_after_id: Mapped[int] = mapped_column(Integer, default=0)
-    # Failures with a higher id count toward the 24-hour lock (moved on by an unlock).
+    # Failures with a higher id count toward the 7-day lock (moved on by an unlock).
     window_after_id: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,12 +36,15 @@ def when(name: str, *, end: bool = False) -> datetime | None:
             day = date.fromisoformat(raw) + timedelta(days=1 if end else 0)
             return datetime.combine(day, time(), admin_zone()).astimezone(UTC)
         at = datetime.fromisoformat(raw)
+        if at.tzinfo is None:
+            raise InvalidInput(f"{name} needs a time zone offset, e.g. +09:00 or Z", field=name)
+        return at.astimezone(UTC)
+    except OverflowError as exc:
+        # 0001-01-01 in Seoul is before year 1 in UTC; the day after 9999-12-31 is no date at all.
+        raise InvalidInput(f"{name} must be a date from 0002-01-01 to 9998-12-31", field=name) from exc
     except ValueError as exc:
         raise InvalidInput(f"{name} must be a date (2026-11-24) or an ISO-8601 time with an offset",
                            field=name) from exc
-    if at.tzinfo is None:
-        raise InvalidInput(f"{name} needs a time zone offset, e.g. +09:00 or Z", field=name)
-    return at.astimezone(UTC)
 
 
 def page(default: int = 50, most: int = 500) -> Page:

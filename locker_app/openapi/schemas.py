@@ -7,7 +7,15 @@ from typing import Any
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
 from ..models import PARCEL_STATES, SIZES
+from ..services.admin_search import MESSAGE_KINDS, MESSAGE_STATUSES
 from ..services.compartments import REASON_MAX, REASON_MIN_REQUIRED
+
+# What the service refuses, said in the document so that a client (or a fuzzer) knows before it asks:
+# no text anywhere may hold NUL (web/parsing.py; spec.py adds NO_NUL to every request string without a
+# pattern of its own), and the fields checked with str.isprintable() refuse every control character.
+NO_NUL = "^[^\\x00]*$"
+PRINTABLE = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+_PRINTABLE_TEXT = {"pattern": PRINTABLE, "description": "printable characters only: no control characters"}
 
 
 class StrictBoolean(fields.Boolean):
@@ -30,7 +38,7 @@ class Body(Schema):
 # --- requests ---------------------------------------------------------------------------------------
 
 class ReservationIn(Body):
-    tracking_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    tracking_number = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata=_PRINTABLE_TEXT)
     recipient_phone = fields.String(required=True, validate=validate.Length(min=1, max=32),
                                     metadata={"example": "010-1234-5678"})
     size = fields.String(required=True, validate=validate.OneOf(SIZES))
@@ -52,7 +60,7 @@ class PickupIn(Body):
 
 
 class ReasonIn(Body):
-    reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_MAX))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_MAX), metadata=_PRINTABLE_TEXT)
 
 
 class DoorAlertIn(Body):
@@ -61,7 +69,8 @@ class DoorAlertIn(Body):
 
 
 class ReasonRequiredIn(Body):
-    reason = fields.String(required=True, validate=validate.Length(min=REASON_MIN_REQUIRED, max=REASON_MAX))
+    reason = fields.String(required=True, validate=validate.Length(min=REASON_MIN_REQUIRED, max=REASON_MAX),
+                           metadata=_PRINTABLE_TEXT)
 
 
 class AckIn(Body):
@@ -214,32 +223,42 @@ class AdminPageQuery(Schema):
     offset = fields.Integer(validate=validate.Range(0, 10_000_000))
 
 
+def _filter(most: int, **metadata: Any) -> fields.String:
+    """An admin filter (admin/filters.py `text`): at most `most` printable characters."""
+    return fields.String(validate=validate.Length(max=most), metadata={**_PRINTABLE_TEXT, **metadata})
+
+
+def _choice(values: tuple[str, ...]) -> fields.String:
+    """An admin filter with a fixed set of values; empty (an admin form's "any") filters nothing."""
+    return fields.String(validate=validate.OneOf(("", *values)), metadata={"description": "empty for any"})
+
+
 class AdminParcelQuery(AdminPageQuery):
-    tracking_number = fields.String(validate=validate.Length(max=64))
-    state = fields.String(validate=validate.Length(max=16))
-    site = fields.String(validate=validate.Length(max=64))
+    tracking_number = _filter(64)
+    state = _choice(PARCEL_STATES)
+    site = _filter(64, example="MAPO-001")
 
 
 def _since_until() -> dict[str, fields.String]:
-    about = "a day (2026-11-24, admin time zone) or an ISO-8601 time with an offset"
-    return {"since": fields.String(metadata={"description": about}),
-            "until": fields.String(metadata={"description": about})}
+    about = ("a day (2026-11-24, admin time zone; 0002-01-01 to 9998-12-31) or an ISO-8601 time with an "
+             "offset")
+    return {"since": _filter(40, description=about), "until": _filter(40, description=about)}
 
 
 class EventFilterQuery(Schema):
-    site = fields.String(validate=validate.Length(max=64))
-    action = fields.String(validate=validate.Length(max=64))
-    actor = fields.String(validate=validate.Length(max=64))
-    parcel = fields.String(validate=validate.Length(max=64))
-    compartment = fields.String(validate=validate.Length(max=8))
+    site = _filter(64, example="MAPO-001")
+    action = _filter(64)
+    actor = _filter(64)
+    parcel = _filter(64)
+    compartment = _filter(8, example="A01", description="a door label; needs `site` (400 without it)")
     since, until = _since_until().values()
 
 
 class MessageFilterQuery(Schema):
-    site = fields.String(validate=validate.Length(max=64))
-    status = fields.String(validate=validate.Length(max=16))
-    kind = fields.String(validate=validate.Length(max=16))
-    parcel = fields.String(validate=validate.Length(max=64))
+    site = _filter(64, example="MAPO-001")
+    status = _choice(MESSAGE_STATUSES)
+    kind = _choice(MESSAGE_KINDS)
+    parcel = _filter(64)
     since, until = _since_until().values()
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from marshmallow import Schema
 
 from .contract import Contract
-from .schemas import Problem
+from .schemas import NO_NUL, PRINTABLE, Problem
 
 PROBLEM_JSON = "application/problem+json"
 _PARAM = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -28,11 +28,23 @@ _REASONS = {
 }
 
 
+# Path parameters that exist in `seed-demo`'s data, so that a client trying the document against a demo
+# (an outside fuzzer's first calls, and the start of its stateful phase) reaches something other than 404.
+PATH_EXAMPLES = {"site_code": "MAPO-001", "label": "A01", "site": "MAPO-001"}
+# A name with a control character names nothing (404, web/parsing.py).
+_PATH_TEXT = {"type": "string", "minLength": 1, "pattern": PRINTABLE}
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before asking again", "required": True,
+                               "schema": {"type": "integer", "minimum": 1}}}
+
+
 def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for match in _PARAM.finditer(rule):
-        kind = "integer" if match["converter"] == "int" else "string"
-        params.append({"name": match["name"], "in": "path", "required": True, "schema": {"type": kind}})
+        schema = {"type": "integer"} if match["converter"] == "int" else dict(_PATH_TEXT)
+        param = {"name": match["name"], "in": "path", "required": True, "schema": schema}
+        if match["name"] in PATH_EXAMPLES:
+            param["example"] = PATH_EXAMPLES[match["name"]]
+        params.append(param)
     return _PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
 
 
@@ -70,6 +82,8 @@ def _answer(status: int, answer: Any, described: Contract) -> dict[str, Any]:
         response["content"] = {"application/json": {"schema": answer}}
     if status in described.links:
         response["links"] = described.links[status]
+    if status == 429:  # every 429 says when to ask again (web/problems.py sets one where a service did not)
+        response["headers"] = RETRY_AFTER
     return response
 
 
@@ -129,4 +143,35 @@ def build_spec(app: Flask) -> dict[str, Any]:
             paths.setdefault(path, {})[method.lower()] = _operation(rule.endpoint, method, described, params)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _refuse_nul_in_requests(document)
+    return document
+
+
+def _no_nul(schema: dict[str, Any]) -> None:
+    """Every request string without a pattern, enum or format of its own is at least free of NUL."""
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        schema["pattern"] = NO_NUL
+    for child in (schema.get("properties") or {}).values():
+        _no_nul(child)
+    if isinstance(schema.get("items"), dict):
+        _no_nul(schema["items"])
+
+
+def _refuse_nul_in_requests(document: dict[str, Any]) -> None:
+    components = document.get("components", {}).get("schemas", {})
+    bodies: set[str] = set()
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") in ("query", "path") and "schema" in parameter:
+                    _no_nul(parameter["schema"])
+            for content in (operation.get("requestBody") or {}).get("content", {}).values():
+                ref = content.get("schema", {}).get("$ref", "")
+                if ref:
+                    bodies.add(ref.rsplit("/", 1)[-1])
+                else:
+                    _no_nul(content.get("schema", {}))
+    for name in bodies:
+        if name in components:
+            _no_nul(components[name])

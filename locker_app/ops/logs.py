@@ -15,11 +15,21 @@ from typing import Any
 # (and is refused in production).
 UNMASKED_LOGGERS = frozenset({"locker.sms.console"})
 
+
+
+def _spelled(word: str) -> str:
+    """A pattern for `word` as a URL may spell it: any character may be percent-encoded (`t%6fken=` is
+    `token=` to the server that decodes it), so the mask matches what the server reads, not the bytes."""
+    return "".join(f"(?:{re.escape(c)}|%{ord(c):02x})" for c in word)
+
+
+_QUERY_SECRET = "|".join(_spelled(word) for word in ("token", "password", "secret"))
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(\b(?:token|password|secret)=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(rf"(?i)((?<![A-Za-z0-9])(?:{_QUERY_SECRET})(?:=|%3d))[^&\s\"']+"), r"\1[redacted]"),
     # Phone numbers: international (+82 10-1234-5678), Korean domestic (010-1234-5678), bare digit runs.
-    (re.compile(r"\+\d{1,3}[\s-]?\d{1,4}(?:[\s-]?\d{2,4}){1,3}(?![\dA-Za-z])"), "[phone]"),
+    # At least 7 digits after the +, so that a time zone offset (gunicorn's "+0000]") is not a phone.
+    (re.compile(r"\+(?=(?:\d[\s-]?){7})\d{1,3}[\s-]?\d{1,4}(?:[\s-]?\d{2,4}){1,3}(?![\dA-Za-z])"), "[phone]"),
     (re.compile(r"(?<![\dA-Za-z])0\d{1,2}[\s.-]?\d{3,4}[\s.-]?\d{4}(?![\dA-Za-z])"), "[phone]"),
     (re.compile(r"(?<![\dA-Za-z])\d{9,15}(?![\dA-Za-z])"), "[number]"),
     # One-time codes: any 8 digits standing on their own.
@@ -126,7 +136,9 @@ def configure_logging(env: Mapping[str, str]) -> None:
 
 
 def gunicorn_logconfig(env: Mapping[str, str]) -> dict[str, Any]:
-    """A `logconfig_dict` for gunicorn: its lines and the app's through one handler on stdout."""
+    """A `logconfig_dict` for gunicorn: its lines and the app's through one handler on stdout; gunicorn's
+    access lines only with LOCKER_GUNICORN_ACCESS_LOG=1."""
+    access = (env.get("LOCKER_GUNICORN_ACCESS_LOG") or "").lower() in ("1", "true", "yes", "on")
     fmt = (env.get("LOCKER_LOG_FORMAT") or "text").lower()
     level = (env.get("LOCKER_LOG_LEVEL") or "INFO").upper()
     formatter: dict[str, Any] = ({"()": "locker_app.ops.logs.JsonFormatter"} if fmt == "json"
@@ -138,10 +150,14 @@ def gunicorn_logconfig(env: Mapping[str, str]) -> dict[str, Any]:
                     "mask": {"()": "locker_app.ops.logs.MaskSecrets"}},
         "formatters": {"locker": formatter},
         "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
-                                 "formatter": "locker", "filters": ["request_id", "mask"]}},
+                                 "formatter": "locker", "filters": ["request_id", "mask"]},
+                     "null": {"class": "logging.NullHandler"}},
         "root": {"level": level, "handlers": ["console"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": ["console"], "propagate": False},
-            "gunicorn.access": {"level": level, "handlers": ["console"], "propagate": False},
+            # gunicorn writes its access lines whenever a logconfig_dict is set, whatever `accesslog` says:
+            # off unless asked for (the app writes its own line per request, docs/deploy.md).
+            "gunicorn.access": ({"level": level, "handlers": ["console"], "propagate": False} if access
+                                else {"level": "CRITICAL", "handlers": ["null"], "propagate": False}),
         },
     }

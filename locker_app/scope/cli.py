@@ -14,6 +14,7 @@ from ..cli import _now, _transaction, locker
 from ..extensions import current_session
 from ..models import Admin
 from ..services import events
+from ..services.passwords import check_new_password
 from .service import parse_districts, set_scope
 
 
@@ -48,9 +49,8 @@ def set_admin_scope(username: str, districts: str | None, all_districts: bool) -
 def set_admin_password(username: str) -> None:
     """New password (from LOCKER_ADMIN_PASSWORD or a prompt); every session signed in with the old one ends."""
     password = os.environ.get("LOCKER_ADMIN_PASSWORD") or getpass.getpass("new password: ")
-    if len(password) < 10:
-        raise click.ClickException("use a password of at least 10 characters")
     with _transaction():
+        check_new_password(password, username)  # the same rules as create-admin (NIST SP 800-63B)
         admin = _admin(username)
         admin.password_hash = generate_password_hash(password)
         ended = end_all(current_session(), admin.id)

@@ -19,6 +19,8 @@ from .errors import InvalidInput, NotFound
 from .parcels import find_site, parcel_view
 from .phones import mask_phone
 
+# The outbox's kinds (parcels.py, storage.py, resend.py): the admin filter and the OpenAPI enum say them.
+MESSAGE_KINDS = ("delivery", "reminder", "expiry", "resend")
 MESSAGE_STATUSES = ("pending", "claimed", "sending", "queued", "accepted", "sent", "delivered", "undelivered", "failed")
 # Numbers that may have slipped into free-text event details: E.164, and Korean mobiles as typed.
 _PHONE = re.compile(r"\+[1-9]\d{7,14}|(?<!\d)01[016789]-?\d{3,4}-?\d{4}(?!\d)")
@@ -190,6 +192,8 @@ def search_messages(session: Session, where: MessageFilter, page: Page = Page())
             raise InvalidInput(f"status must be one of {', '.join(MESSAGE_STATUSES)}", field="status")
         query = query.where(Message.status == where.status)
     if where.kind:
+        if where.kind not in MESSAGE_KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(MESSAGE_KINDS)}", field="kind")
         query = query.where(Message.kind == where.kind)
     if where.parcel_id:
         query = query.where(Message.parcel_id == where.parcel_id)

@@ -28,14 +28,26 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat().replace("+00:00", "Z") if at else None
 
 
-def _reason(raw: object, *, required: bool) -> str:
+def check_reason(raw: object, *, required: bool, least: int = REASON_MIN_REQUIRED) -> str:
+    """The reason stripped, or InvalidInput saying what is wrong with it (not always "too long")."""
     if raw is None and not required:
         return ""
-    if not isinstance(raw, str) or len(raw.strip()) > REASON_MAX or not raw.strip().isprintable() \
-            or (required and len(raw.strip()) < REASON_MIN_REQUIRED):
-        need = "a reason of 3 to" if required else "at most"
-        raise InvalidInput(f"give {need} {REASON_MAX} printable characters", field="reason")
-    return raw.strip()
+    if not isinstance(raw, str):
+        raise InvalidInput("reason must be text", field="reason")
+    # Checked before stripping, as the OpenAPI document's pattern says: a trailing line break is refused too.
+    if not raw.isprintable():
+        raise InvalidInput("reason may hold only printable characters: no line breaks, tabs or other control "
+                           "characters", field="reason")
+    text = raw.strip()
+    if len(text) > REASON_MAX:
+        raise InvalidInput(f"reason must be at most {REASON_MAX} characters (it has {len(text)})", field="reason")
+    if required and len(text) < least:
+        raise InvalidInput(f"give a reason of at least {least} characters", field="reason")
+    return text
+
+
+def _reason(raw: object, *, required: bool) -> str:
+    return check_reason(raw, required=required)
 
 
 def status_of(in_service: bool, parcel_state: str | None) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ACTIVE_STATES, Compartment, Parcel, Site
 from . import events
-from .compartments import REASON_MAX
+from .compartments import check_reason
 from .errors import InvalidInput, NotFound
 
 # A door event this soon after a pickup or return belongs to that parcel (the resident is at the door).
@@ -50,9 +50,7 @@ def parcel_at_door(session: Session, now: datetime, compartment: Compartment) ->
 def _reason(value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > REASON_MAX or not value.isprintable():
-        raise InvalidInput(f"reason must be text of at most {REASON_MAX} characters", field="reason")
-    return value.strip() or None
+    return check_reason(value, required=False) or None
 
 
 def door_closed(session: Session, now: datetime, site: Site, label: str, actor: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Kiosk, KioskCommand
 from . import events
-from .compartments import REASON_MAX
+from .compartments import check_reason
 from .doors import find_compartment
 from .errors import InvalidInput, NotFound
 
@@ -36,10 +36,9 @@ def command_view(command: KioskCommand) -> dict[str, Any]:
 def queue_remote_open(session: Session, now: datetime, site_id: int, label: str, reason: object,
                       actor: str) -> KioskCommand:
     """Ask the site's kiosk to open one door; the reason is required and goes to the audit trail."""
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > REASON_MAX or not reason.isprintable():
-        raise InvalidInput(f"a remote open needs a reason of at most {REASON_MAX} characters", field="reason")
+    text = check_reason(reason, required=True, least=1)
     compartment = find_compartment(session, site_id, label)
-    command = KioskCommand(site_id=site_id, compartment=compartment, kind="open", reason=reason.strip(),
+    command = KioskCommand(site_id=site_id, compartment=compartment, kind="open", reason=text,
                            actor=actor, created_at=now, expires_at=now + COMMAND_TTL)
     session.add(command)
     session.flush()

@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from ..models import SIZES, Admin, Carrier, Compartment, Courier, Kiosk, Site
 from .errors import InvalidInput
+from .passwords import check_new_password
 from .tokens import new_token, token_digest
 
 SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -104,8 +105,7 @@ def create_admin(session: Session, now: datetime, username: str, password: str, 
     """`districts` None: a city-wide admin (every district); else only those districts' sites."""
     if role not in ("operator", "viewer"):
         raise InvalidInput("role must be operator or viewer")
-    if len(password) < 10:
-        raise InvalidInput("use a password of at least 10 characters")
+    check_new_password(password, username)
     if session.scalar(select(Admin.id).where(Admin.username == username)) is not None:
         raise InvalidInput(f"admin {username} exists already")
     token = new_token() if with_token else None

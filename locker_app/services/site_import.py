@@ -75,12 +75,32 @@ class Summary:
 
 # --- export ------------------------------------------------------------------------------------------
 
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): a site's name of `=HYPERLINK(...)`
+# becomes a link, or worse, on the operator's machine. Such cells go out with a leading apostrophe, which
+# spreadsheets show as text; import takes it off again. Plain numbers (a negative longitude) stay numbers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def escape_formula(text: str) -> str:
+    """Also escapes a leading apostrophe, so that unescape_formula gives back exactly what was exported."""
+    if text.startswith(("'", *_FORMULA_START)) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unescape_formula(text: str) -> str:
+    if text.startswith("'") and text[1:2] and text[1] in ("'", *_FORMULA_START):
+        return text[1:]
+    return text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return escape_formula(str(value))
 
 
 def export_rows(session: Session) -> list[dict[str, str]]:
@@ -172,7 +192,7 @@ def plan_import(header: list[str] | None, rows: list[dict[str, str | None]]) -> 
         if None in row:
             errors.append(f"line {line}: more cells than columns")
             continue
-        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        cells = {k.strip(): unescape_formula((v or "").strip()) for k, v in row.items() if k is not None}
         code = cells.get("site", "").upper()
         label = cells.get("compartment", "").upper()
         if not SITE_CODE.match(code):

@@ -104,7 +104,8 @@ def expire_parcels(session: Session, now: datetime, limit: int = BATCH) -> int:
 
 def purge_personal_data(session: Session, now: datetime, retention: timedelta = DEFAULT_RETENTION,
                         limit: int = BATCH) -> int:
-    """Forget phone numbers and SMS texts of parcels finished more than `retention` ago.
+    """Forget phone numbers and SMS texts of parcels finished more than `retention` ago, and of parcels
+    expired more than `retention` ago that their carrier never took back (the return needs no phone).
 
     The parcel and message rows stay (states, times, sizes, delivery status, segments), so occupancy
     and SMS statistics still add up; only what could identify or reach the resident goes.
@@ -114,6 +115,7 @@ def purge_personal_data(session: Session, now: datetime, retention: timedelta = 
         and_(Parcel.state == "picked_up", Parcel.picked_up_at <= cutoff),
         and_(Parcel.state == "returned", Parcel.returned_at <= cutoff),
         and_(Parcel.state == "cancelled", Parcel.cancelled_at <= cutoff),
+        and_(Parcel.state == "expired", Parcel.expired_at <= cutoff),
     )
     query = select(Parcel).where(Parcel.personal_data_purged_at.is_(None), finished).order_by(Parcel.created_at)
     parcels = _claim(session, query, limit)

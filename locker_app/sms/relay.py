@@ -40,6 +40,7 @@ from ..sealing.keys import SealError, SealKeys
 from ..services import events
 from .claimed import Claimed
 from .outbox import mask_code, masked_code_values, text_to_send
+from .relay_turn import relay_turn
 from .senders import SendResult, SmsSender
 from .sending import Outcome, outcomes
 
@@ -145,7 +146,14 @@ def _own_connection(session: Session) -> AbstractContextManager[Connection]:
 def relay_once(session: Session, sender: SmsSender, clock: Callable[[], datetime],
                status_callback: str | None = None, limit: int = 50,
                rng: Callable[[], float] = random.random, concurrency: int = 1) -> int:
-    """Send what is due, from `concurrency` threads; returns how many messages the provider accepted."""
+    """Send what is due, from `concurrency` threads; returns how many messages the provider accepted.
+    One relay at a time across the deployment (relay_turn.py); another that is running sends what is due."""
+    with relay_turn(session) as mine:
+        return _relay_batch(session, sender, clock, status_callback, limit, rng, concurrency) if mine else 0
+
+
+def _relay_batch(session: Session, sender: SmsSender, clock: Callable[[], datetime], status_callback: str | None,
+                 limit: int, rng: Callable[[], float], concurrency: int) -> int:
     claimed = claim_due(session, clock(), limit)
     session.commit()
     if not claimed:

@@ -12,6 +12,9 @@ from .problems import InvalidJson, UnsupportedMediaType
 
 _NUL = "\x00"
 _NO_NUL = "text may not contain NUL characters"
+# No body of ours nests deeper than 3; past this a body is refused before anything walks it (the json
+# module's recursion limit, near 1,000 levels, was a RecursionError and a 500).
+MAX_JSON_DEPTH = 32
 
 
 def _has_nul(value: Any) -> bool:
@@ -28,7 +31,9 @@ def refuse_nul_characters() -> None:
     """PostgreSQL cannot store or compare NUL in text and fails the statement (a 500, found by fuzzing); SQLite
     would take it. Nothing of ours has a use for it, so it is refused before anything reads the database: in a path
     it names nothing that exists (404, which every operation with a path parameter documents), elsewhere 400."""
-    if any(_has_nul(value) for value in (request.view_args or {}).values()):
+    # Nothing is named with a control character either; a CR/LF in a door label reached a Location
+    # header (werkzeug refuses to send one: a 500).
+    if any(isinstance(value, str) and not value.isprintable() for value in (request.view_args or {}).values()):
         raise NotFound("there is nothing by that name")
     fields = [*request.args.lists()]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -40,6 +45,20 @@ def refuse_nul_characters() -> None:
 
 def install_input_guard(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Walks without recursion, so a deep body cannot exhaust the stack here either."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            todo.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            todo.extend((child, depth + 1) for child in item)
+    return False
 
 
 def json_object(*, optional: bool = False) -> dict[str, Any]:
@@ -57,6 +76,10 @@ def json_object(*, optional: bool = False) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJson("the body could not be parsed as JSON") from exc
+    except RecursionError as exc:
+        raise InvalidJson(f"the body nests deeper than {MAX_JSON_DEPTH} levels") from exc
+    if _too_deep(body):
+        raise InvalidJson(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
     if _has_nul(body):

@@ -13,6 +13,7 @@ from ..services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
+DEFAULT_RETRY_AFTER = 3600
 _HTTP_SLUGS = {
     400: "bad-request",
     401: "unauthorized",
@@ -63,6 +64,10 @@ def register_error_handlers(app: Flask) -> None:
     def _service_error(exc: ServiceError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
         headers.update(exc.extra.pop("headers", {}))
+        if exc.status == 429:
+            # The document promises Retry-After on every 429; a limit that does not lift by itself soon
+            # (resend-limit, sms-cap-reached) says an hour.
+            headers.setdefault("Retry-After", str(DEFAULT_RETRY_AFTER))
         return problem(exc.status, exc.slug, exc.title, exc.detail, headers=headers, **exc.extra)
 
     @app.errorhandler(HTTPException)
@@ -71,6 +76,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = {}
         if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        if status == 429:
+            headers["Retry-After"] = str(DEFAULT_RETRY_AFTER)
         return problem(status, _HTTP_SLUGS.get(status, "http-error"), exc.name, exc.description,
                        headers=headers)
 

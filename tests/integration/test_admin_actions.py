@@ -126,3 +126,28 @@ def test_policy_from_the_site_page(app, admins):
                              page).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT expiry_days FROM sites WHERE code = 'MAPO-001'")) == 5
+
+
+@pytest.mark.parametrize("action", ["disable", "enable", "open"])
+def test_a_door_label_with_cr_lf_names_no_compartment(app, admins, action):
+    """The label went into the redirect's Location header, which werkzeug refuses to send: a 500."""
+    browser = signed_in(app)
+    response = browser.post_form(f"/admin/sites/MAPO-001/compartments/A01%0D%0ASet-Cookie:%20x=1/{action}",
+                                 {"reason": "glass cracked"}, "/admin/sites/MAPO-001")
+    assert response.status_code == 404
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+@pytest.mark.parametrize(("reason", "said"), [
+    ("ab\x07d", "printable"),          # 4 characters, one a control character: told "at most 200" before
+    ("line\nbreak", "printable"),
+    ("tab\there", "printable"),
+    ("x" * 201, "200"),
+])
+@pytest.mark.parametrize("action", ["disable", "open"])
+def test_the_reason_check_says_what_was_wrong(app, admins, reason, said, action):
+    response = app.test_client().post(f"/admin/api/sites/MAPO-001/compartments/A01/{action}",
+                                      json={"reason": reason}, headers=bearer(admins.operator_token))
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["field"] == "reason" and said in problem["detail"], problem

@@ -169,3 +169,14 @@ def test_no_full_phone_number_anywhere_an_admin_looks(app, api, sms, clock, admi
     with app.app_context():
         assert db.session.execute(sa.text("SELECT recipient_phone FROM parcels LIMIT 1")).scalar_one() \
             == "+821012345678"
+
+
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=0001-01-01T00:00:00%2B09:00",
+                                   "until=9999-12-31T23:00:00-09:00"])
+@pytest.mark.parametrize("path", ["/admin/api/events", "/admin/api/messages"])
+def test_dates_at_the_ends_of_the_calendar_are_a_400_not_a_retryable_500(app, admins, path, query):
+    response = app.test_client().get(f"{path}?{query}", headers=bearer(admins.viewer_token))
+    assert response.status_code == 400, response.get_data(as_text=True)
+    problem = response.get_json()
+    assert problem["type"] == "invalid-input" and "retry" not in problem.get("detail", "")
+    assert problem["field"] in ("since", "until")

@@ -74,6 +74,18 @@ CASES = [
     ("kiosk api with a wrong method", "GET", "/kiosk/v1/pickup", None, None, "kiosk", 405, "method-not-allowed"),
     ("admin api without credentials", "POST", "/admin/api/sites/MAPO-001/compartments/A01/disable",
      '{"reason": "broken hinge"}', "application/json", None, 401, "unauthorized"),
+    # A parser's recursion limit is not the client's problem: 400, not a 500 with a traceback.
+    ("JSON nested 400 deep", "POST", "/kiosk/v1/pickup", '{"code": ' + "[" * 400 + "]" * 400 + "}",
+     "application/json", "kiosk", 400, "invalid-json"),
+    ("JSON nested 20,000 deep", "POST", RESERVE, "[" * 20_000 + "]" * 20_000, "application/json", "courier",
+     400, "invalid-json"),
+    ("JSON nested 64 deep in a field", "POST", RESERVE, _with(size=json.loads("[" * 64 + "]" * 64)),
+     "application/json", "courier", 400, "invalid-json"),
+    # A CR or LF in a path names nothing that exists (it must never reach a header or a log line as such).
+    ("CR LF in a door label", "POST", "/kiosk/v1/doors/A01%0D%0AX-Injected:%201/closed", "", "application/json",
+     "kiosk", 404, "not-found"),
+    ("LF in a door label", "POST", "/kiosk/v1/doors/A01%0A/fault", '{"reason": "jammed"}', "application/json",
+     "kiosk", 404, "not-found"),
     ("kiosk malformed json", "POST", "/kiosk/v1/pickup", '{"code": ', "application/json", "kiosk", 400,
      "invalid-json"),
 ]

@@ -34,14 +34,16 @@ def _get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def served(sqlite_template: Path, tmp_path: Path):
+def served(sqlite_template: Path, tmp_path: Path, request):
     if not GUNICORN.exists():
         pytest.skip("gunicorn is not installed beside this Python")
     database = tmp_path / "locker.db"
     shutil.copy(sqlite_template, database)
     port = _free_port()
-    env = {**os.environ, "LOCKER_DATABASE_URL": f"sqlite:///{database}", "LOCKER_LOG_FORMAT": "json",
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "LOCKER_SMS_KICK": "0"}
+    inherited = {k: v for k, v in os.environ.items() if k != "LOCKER_GUNICORN_ACCESS_LOG"}
+    env = {**inherited, "LOCKER_DATABASE_URL": f"sqlite:///{database}", "LOCKER_LOG_FORMAT": "json",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "LOCKER_SMS_KICK": "0",
+           **getattr(request, "param", {})}
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
@@ -78,3 +80,36 @@ def test_two_workers_are_ready_and_report_one_total(served):
     log = (tmp_path / "gunicorn.log").read_text().splitlines()
     assert any('"logger": "gunicorn.error"' in line and "Booting worker" in line for line in log)
     assert any('"logger": "locker.access"' in line for line in log)
+
+
+def _headers(url: str) -> dict[str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        return dict(error.headers)
+
+
+def test_no_server_header_and_no_gunicorn_access_log_by_default(served):
+    base, tmp_path = served
+    for path in ("/healthz", "/kiosk/?t%6fken=kiosk-secret-123", "/nothing-here"):
+        assert "Server" not in _headers(base + path), path
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert '"logger": "gunicorn.access"' not in log
+    assert "kiosk-secret-123" not in log
+
+
+@pytest.mark.parametrize("served", [{"LOCKER_GUNICORN_ACCESS_LOG": "1", "LOCKER_LOG_FORMAT": "text"}],
+                         indirect=True)
+def test_gunicorns_access_log_when_asked_for_keeps_times_and_hides_tokens(served):
+    base, tmp_path = served
+    _headers(base + "/kiosk/?t%6fken=kiosk-secret-123")
+    for _ in range(50):
+        lines = [line for line in (tmp_path / "gunicorn.log").read_text().splitlines()
+                 if "gunicorn.access" in line and "/kiosk/" in line]
+        if lines:
+            break
+        time.sleep(0.1)
+    assert lines and "kiosk-secret-123" not in lines[0]
+    assert "t%6fken=[redacted]" in lines[0]
+    assert "[phone]" not in lines[0] and "+0000]" in lines[0]  # the time in gunicorn's format survives

@@ -1,8 +1,9 @@
-"""The keypad's failure budget: back-off after 5, lock after 24 in 24 hours, shared by every worker."""
+"""The keypad's failure budget: back-off after 5 in 24 hours, lock after 40 in 7 days, shared by every worker."""
 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -10,6 +11,7 @@ from locker_app.extensions import db
 from locker_app.models import Site
 from locker_app.services import keypad, provisioning
 from tests.conftest import Api, code_from, seed_world
+from tests.integration.storage_helpers import run_jobs
 
 WRONG = "00000000"
 
@@ -82,46 +84,67 @@ def test_wrong_used_and_expired_codes_get_the_same_answer(app, api, sms):
     assert len({tuple(sorted((k, v) for k, v in a.headers.items() if k != "X-Request-ID")) for a in answers}) == 1
 
 
-def test_a_good_code_ends_the_back_off_but_issuing_codes_does_not(api, sms, clock):
+def test_good_codes_and_issuing_codes_forgive_no_failure(api, sms):
+    """The attack "4 wrong, 1 own, repeat": an attacker's own parcels no longer wipe his failures."""
+    for _ in range(4):
+        assert api.pickup(WRONG).status_code == 403
+    own = _deliver(api, sms)  # issuing a new code...
+    assert api.pickup(own).status_code == 200  # ...and using it forgive nothing
+    assert api.pickup(WRONG).status_code == 403  # the fifth failure
+    paused = api.pickup(WRONG)
+    assert paused.status_code == 429 and paused.headers["Retry-After"] == "60"
+
+
+def _guess_until(api: Api, clock, seconds: float) -> tuple[int, list]:
+    """A guesser who waits out every pause for `seconds`: how many guesses were tried, and the 429s."""
+    tried, pauses, end = 0, [], clock() + timedelta(seconds=seconds)
+    while clock() < end:
+        answer = api.pickup(WRONG)
+        if answer.status_code == 403:
+            tried += 1
+            continue
+        assert answer.status_code == 429, answer.get_json()
+        pauses.append(answer.get_json())
+        if answer.get_json()["admin_unlock_required"]:
+            break
+        clock.advance(seconds=int(answer.headers["Retry-After"]))
+    return tried, pauses
+
+
+def test_no_guesser_locks_the_keypad_in_a_day_and_repeated_pauses_alert(app, api, clock):
+    tried, pauses = _guess_until(api, clock, 24 * 3600)
+    assert tried == 15  # 5 free, then pauses of 60 s doubling: the 16th would wait past the day
+    assert not any(p["admin_unlock_required"] for p in pauses)
+    assert _events(app, "keypad.locked") == []
+    alerts = _events(app, "keypad.pausing")
+    assert len(alerts) == 1 and alerts[0].actor == "system"  # at the third pause, once
+
+
+def test_the_back_off_window_slides(api, clock):
     for _ in range(5):
-        api.pickup(WRONG)
-    _deliver(api, sms)  # issuing a new code...
-    assert api.pickup(WRONG).status_code == 429  # ...leaves the back-off alone
-    clock.advance(seconds=60)
-    code = _deliver(api, sms)
-    assert api.pickup(code).status_code == 200
-    # The streak starts again: five more tries before the next pause.
-    assert [api.pickup(WRONG).status_code for _ in range(6)] == [403] * 5 + [429]
+        assert api.pickup(WRONG).status_code == 403
+    clock.advance(hours=12)
+    assert api.pickup(WRONG).status_code == 403  # the sixth: 120 s, counted with the first five
+    clock.advance(seconds=120)
+    clock.advance(hours=12)
+    # The first five dropped out: one failure left in the window, four free ones, then a pause.
+    assert [api.pickup(WRONG).status_code for _ in range(5)] == [403] * 4 + [429]
 
 
-def test_twenty_four_failures_in_a_day_lock_until_an_admin_unlocks(make_app, clock, sms):
+def test_a_patient_guesser_locks_the_keypad_after_forty_in_a_week_until_an_admin_unlocks(make_app, clock, sms):
     first, second = make_app(), make_app()
     world = seed_world(first)
     one, two = Api(first.test_client(), world), Api(second.test_client(), world)
-
-    failures = 0
-    while failures < 24:
-        for _ in range(4):
-            assert (one if failures % 2 else two).pickup(WRONG).status_code == 403
-            failures += 1
-            if failures == 24:
-                break
-        else:
-            clock.advance(minutes=30)
-            # A resident's good code ends each streak, so only the daily budget can stop this guesser.
-            assert one.pickup(_deliver(one, sms)).status_code == 200
-
-    locked = two.pickup(WRONG)
-    assert locked.status_code == 429
-    assert locked.get_json()["admin_unlock_required"] is True
-    assert int(locked.headers["Retry-After"]) > 0
+    tried, pauses = _guess_until(one, clock, 7 * 24 * 3600)
+    assert tried == keypad.LOCK_AFTER == 40
+    assert pauses[-1]["admin_unlock_required"] is True
     alerts = _events(first, "keypad.locked")
     assert len(alerts) == 1 and alerts[0].actor == "system"
+    assert len(_events(first, "keypad.pausing")) >= 2  # the days before the lock alerted too
 
     clock.advance(hours=25)  # time alone does not lift it
     good = _deliver(one, sms)
-    assert one.pickup(good).status_code == 429
-
+    assert two.pickup(good).status_code == 429
     with second.app_context():
         site = db.session.scalar(sa.select(Site).where(Site.code == "MAPO-001"))
         assert keypad.status(db.session, clock(), site)["locked"] is True
@@ -129,7 +152,23 @@ def test_twenty_four_failures_in_a_day_lock_until_an_admin_unlocks(make_app, clo
         db.session.commit()
     assert [a.actor for a in _events(first, "keypad.unlocked")] == ["admin:1"]
     assert one.pickup(good).status_code == 200
-    assert two.pickup(WRONG).status_code == 403
+    assert [two.pickup(WRONG).status_code for _ in range(6)] == [403] * 5 + [429]
+
+
+def test_old_failures_are_purged_and_the_newest_row_stays(app, api, clock, world):
+    for _ in range(3):
+        api.pickup(WRONG, token=world.other_kiosk_token)
+    clock.advance(days=8)
+    for _ in range(2):
+        api.pickup(WRONG)
+    clock.advance(days=8)
+    run_jobs(app)
+    with app.app_context():
+        # All but the table's newest row: SQLite would hand its id out again.
+        assert db.session.scalar(sa.text("SELECT count(*) FROM keypad_failures")) == 1
+        db.session.rollback()
+    # New failures count after the purge.
+    assert [api.pickup(WRONG).status_code for _ in range(6)] == [403] * 5 + [429]
 
 
 def test_the_budget_is_per_site(api, world):

@@ -208,3 +208,51 @@ def test_sdk_clients_outlive_the_threads_that_sent_with_them_and_are_never_share
     fake_twilio.release_hang.set()
     for thread in both:
         thread.join()
+
+
+class SlowCountingSender:
+    """Counts the sends in flight across every relay that uses it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = self.count = 0
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(0.2)  # the turn is held long after the other relay has tried for it
+        with self.lock:
+            self.in_flight -= 1
+            self.count += 1
+            return SendResult(sid=f"SM{self.count:032d}", status="queued", segments=1)
+
+    def redact(self, sid: str) -> None:
+        pass
+
+
+def test_several_relays_take_turns_so_a_crash_resends_at_most_the_concurrency(make_app, clock):
+    """Two relays at once (the scheduler's and a kick; two app instances, so two pools): what a crash can
+    send twice is what is in flight or unrecorded, so all relays together stay within one concurrency."""
+    first, second = make_app(), make_app()
+    _queue(first, 16)
+    sender = SlowCountingSender()
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def relay(app) -> None:
+        with app.app_context():
+            start.wait()
+            sent.append(relay_once(db.session(), sender, clock, None, limit=8, concurrency=4))
+
+    threads = [threading.Thread(target=relay, args=(app,)) for app in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sender.most_in_flight <= 4, sender.most_in_flight
+    assert sum(sent) == sender.count and 0 in sent  # the relay that found the turn taken sent nothing
+    with first.app_context():  # and the next run sends the rest
+        assert relay_once(db.session(), sender, clock, None, limit=8, concurrency=4) == 8
+        db.session.rollback()
+    assert {m.status for m in messages(first)} == {"queued"}

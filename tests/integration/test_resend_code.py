@@ -43,6 +43,7 @@ def test_at_most_three_resends_per_parcel(app, api, sms):
         assert resend(api, parcel_id).status_code == 200
     refused = resend(api, parcel_id)
     assert refused.status_code == 429 and refused.get_json()["type"] == "resend-limit"
+    assert int(refused.headers["Retry-After"]) > 0  # every 429 says when to ask again, as the document says
     relay(app, sms)
     assert len(sms.sent) == 1 + MAX_RESENDS
     assert api.pickup(code_from(sms.sent[-1]["body"])).status_code == 200, "the refusal voided the last code"

@@ -190,3 +190,30 @@ def test_a_spreadsheet_file_with_a_byte_order_mark_is_read(app, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert cli(app, "import-sites", str(path)).exit_code == 0
     assert row_counts(app)["sites"] == 1
+
+
+def test_formulas_are_exported_as_text_and_imported_back_as_they_were(app, tmp_path):
+    """OWASP CSV injection: a cell starting with = + - @ tab or CR runs as a formula in a spreadsheet."""
+    seed_world(app)
+    names = {"MAPO-001": '=HYPERLINK("http://evil.example","Mapo")', "MAPO-002": "'@already quoted"}
+    with app.app_context():
+        for code, name in names.items():
+            db.session.execute(sa.text("UPDATE sites SET name = :n, district = :d, lon = -0.5 WHERE code = :c"),
+                               {"n": name, "d": "+cmd|' /C calc'!A0" if code == "MAPO-001" else "-2+3", "c": code})
+        db.session.commit()
+    exported = tmp_path / "sites.csv"
+    assert cli(app, "export-sites", str(exported)).exit_code == 0
+    rows = {row["site"]: row for row in read(exported)}
+    for row in rows.values():
+        for column, cell in row.items():
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), (column, cell)
+            assert not cell.startswith("-") or column in ("lat", "lon"), (column, cell)
+    assert rows["MAPO-001"]["name"] == "'" + names["MAPO-001"]
+    assert rows["MAPO-001"]["lon"] == "-0.5"  # a plain number stays a number
+    before = snapshot(app)
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE sites SET name = 'changed', district = 'changed'"))
+        db.session.commit()
+    result = cli(app, "import-sites", str(exported))
+    assert result.exit_code == 0, result.output
+    assert snapshot(app) == before  # names and districts exactly as they were, apostrophes included

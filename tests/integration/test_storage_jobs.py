@@ -136,13 +136,34 @@ def test_purge_forgets_phone_numbers_and_texts_after_30_days_but_keeps_the_stati
     assert (message.status, message.kind, message.segments) == ("queued", "delivery", 2)
     assert "parcel.personal_data_purged" in events_of(app, picked_id)
 
-    # The expired parcel is not finished yet (it waits for its courier): its data stays.
+    # The expired parcel waits for its courier: its data stays for 30 days after it expired.
     kept = rows(app, "SELECT recipient_phone, state FROM parcels WHERE id = :p", p=kept_id)[0]
     assert kept.state == "expired" and kept.recipient_phone == "+821098765432"
     with app.app_context():
         for table in db.metadata.sorted_tables:
             for row in db.session.execute(sa.select(table)).all():
                 assert all("1012345678" not in str(value) for value in row), table.name
+
+
+def test_an_expired_parcel_never_taken_back_forgets_its_phone_after_the_retention_period(app, api, sms, clock):
+    parcel_id, _ = store_parcel(app, api, sms)
+    clock.advance(days=10)
+    run_jobs(app)
+    expired = rows(app, "SELECT state, expired_at FROM parcels WHERE id = :p", p=parcel_id)[0]
+    assert expired.state == "expired"
+    clock.advance(days=29)
+    assert run_jobs(app)["purge-personal-data"] == 0
+    clock.advance(days=1)
+    assert run_jobs(app)["purge-personal-data"] == 1
+    parcel = rows(app, "SELECT recipient_phone, state, personal_data_purged_at FROM parcels WHERE id = :p",
+                  p=parcel_id)[0]
+    assert parcel.recipient_phone is None and parcel.state == "expired" and parcel.personal_data_purged_at
+    assert all(m.to_phone is None and m.body is None
+               for m in rows(app, "SELECT to_phone, body FROM messages WHERE parcel_id = :p", p=parcel_id))
+    # The carrier can still take it back.
+    answer = api.client.post(f"/api/v1/parcels/{parcel_id}/return", headers={
+        "Authorization": f"Bearer {api.world.courier_token}", "Idempotency-Key": "return-after-purge"})
+    assert answer.status_code == 200, answer.get_json()
 
 
 def test_the_retention_period_comes_from_the_configuration(make_app, clock, sms):

@@ -14,6 +14,10 @@ from locker_app.ops.logs import make_handler, mask
     ("인증번호29896505", "29896505"),
     ("Authorization: Bearer abc.DEF-123_xyz", "abc.DEF-123_xyz"),
     ("GET /kiosk/?token=s3cr3t-T0ken&lang=ko", "s3cr3t-T0ken"),
+    # Percent-encoded letters: the server decodes `t%6fken` to `token` and takes the token.
+    ("GET /kiosk/?t%6fken=s3cr3t-T0ken HTTP/1.1", "s3cr3t-T0ken"),
+    ("GET /kiosk/?%74%6F%6B%65%6E%3Ds3cr3t-T0ken", "s3cr3t-T0ken"),
+    ("GET /kiosk/?lang=ko&TOKEN=s3cr3t-T0ken", "s3cr3t-T0ken"),
     ("to +821012345678", "1012345678"),
     ("to +82 10-1234-5678", "1234-5678"),
     ("to 010-1234-5678", "1234-5678"),
@@ -27,6 +31,9 @@ def test_secrets_are_masked(raw, hidden):
 @pytest.mark.parametrize("kept", [
     "parcel 3f2a9c41b6d8e7f0a12345678cd4e5f6 stored",  # ids stay greppable
     "2026-11-25T14:52:39+09:00",
+    # gunicorn's access log time: its offset is not a phone number.
+    '127.0.0.1 - - [02/Dec/2026:14:26:14 +0000] "GET /healthz HTTP/1.1" 200 2',
+    "[25/Nov/2026:14:52:39 +0900]",
     "tracking CJ1234567890",
     "compartment A03 of MAPO-001",
     "took 0.0123 s",
