@@ -44,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
+    from .offline import cli as _offline_cli  # noqa: F401 - adds offline-pickup to the `locker` group
+    from .offline.routes import bp as offline_bp
     from .openapi import bp as openapi_bp
     from .web.headers import install_security_headers
     from .web.limits import install_limits
@@ -54,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
+    app.register_blueprint(offline_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
     app.register_blueprint(admin_bp)

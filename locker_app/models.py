@@ -397,3 +397,7 @@ class OccupancySnapshot(db.Model):  # type: ignore[name-defined]
     reserved: Mapped[int] = mapped_column(Integer)
     occupied: Mapped[int] = mapped_column(Integer)
     disabled: Mapped[int] = mapped_column(Integer)
+
+
+# Feature packages' tables, imported wherever these are, so Alembic sees them.
+from .offline import models as _offline_models  # noqa: E402,F401
