@@ -50,8 +50,7 @@ def verifiers() -> Response:
 def replay() -> Response:
     body = json_object()
     items = service.parse_items(body)
-    queue_length = body.get("queue_length")
-    answer = service.replay(current_session(), now(), g.kiosk, items,
-                            queue_length if isinstance(queue_length, int) else None)
+    queue_length, failures = service.parse_count(body, "queue_length"), service.parse_count(body, "failures")
+    answer = service.replay(current_session(), now(), g.kiosk, items, queue_length, failures or 0)
     commit()
     return jsonify(answer)

@@ -48,6 +48,8 @@ class ReplayItemIn(Body):
 class ReplayIn(Body):
     items = fields.List(fields.Nested(ReplayItemIn), required=True, validate=validate.Length(max=200))
     queue_length = fields.Integer(validate=validate.Range(0, 10_000_000))
+    failures = fields.Integer(validate=validate.Range(0, 10_000_000),
+                              metadata={"description": "codes rejected offline since the last replay"})
 
 
 class ReplayResultOut(Schema):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import AccessCode, Compartment, Kiosk, Parcel, Site
-from ..services import events
+from ..services import events, keypad
 from ..services.errors import InvalidInput
 from ..services.fees import amount_owed
 from ..services.issue_codes import void_codes
@@ -112,6 +112,15 @@ def _item(raw: Any, index: int) -> dict[str, Any]:
             "compartment": compartment if isinstance(compartment, str) else None}
 
 
+def parse_count(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000_000:
+        raise InvalidInput(f"{name} must be a whole number, 0 or more", field=name)
+    return value
+
+
 def parse_items(body: dict[str, Any]) -> list[dict[str, Any]]:
     items = body.get("items")
     if not isinstance(items, list) or len(items) > MAX_ITEMS:
@@ -120,9 +129,18 @@ def parse_items(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def replay(session: Session, now: datetime, kiosk: Kiosk, items: list[dict[str, Any]],
-           queue_length: int | None) -> dict[str, Any]:
-    """Settle each item once, by its key; the same items again answer the same and change nothing."""
+           queue_length: int | None, failures: int = 0) -> dict[str, Any]:
+    """Settle each item once, by its key; the same items again answer the same and change nothing.
+
+    `failures`: codes the agent rejected offline since its last replay; they count in the site's budget
+    here too (at most what would lock it), so cutting the network buys a guesser nothing.
+    """
     results = [_settle(session, now, kiosk, item) for item in items]
+    if failures:
+        for _ in range(min(failures, keypad.LOCK_AFTER)):
+            keypad.record_failure(session, now, kiosk.site_id)
+        events.record(session, now, f"kiosk:{kiosk.id}", "offline.codes_rejected", site_id=kiosk.site_id,
+                      count=failures)
     report(session, now, kiosk, queue_length, synced=False)
     return {"results": results}
 
