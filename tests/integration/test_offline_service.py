@@ -239,3 +239,19 @@ def test_the_admin_api_shows_each_kiosk_online_its_last_sync_and_queue_length(ap
     mine = next(k for k in client.get("/admin/api/kiosks", headers=headers).get_json()["kiosks"]
                 if k["site"] == "MAPO-001")
     assert mine["online"] is False
+
+
+def test_the_dashboard_shows_each_kiosk_online_or_offline_its_last_sync_and_queue(app, client, world, clock):
+    from tests.admin_support import signed_in
+
+    create_admins(app)
+    _verifiers(client, world.kiosk_token, queue_length=2)
+    browser = signed_in(app)
+
+    tile = browser.text("/admin/").split('data-site="MAPO-001"', 1)[1].split("</article>", 1)[0]
+    agent = tile.split('data-stat="agent"', 1)[1].split("</div>", 1)[0]
+    assert "online" in agent and "never" not in agent and "<span data-queue>2</span>" in agent
+
+    clock.advance(minutes=10)
+    tile = browser.text("/admin/").split('data-site="MAPO-001"', 1)[1].split("</article>", 1)[0]
+    assert "offline" in tile.split('data-stat="agent"', 1)[1].split("</div>", 1)[0]
