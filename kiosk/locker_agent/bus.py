@@ -14,10 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .boards import BoardDriver, BoardError, BusUnavailable
+from .boards import BoardDriver, BoardError, BusUnavailable, NoAnswer
 from .frames import BoardStatus
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,12 @@ class BusActor:
         return future
 
     def call(self, job: Callable[[BoardDriver], T], priority: int = POLL, timeout: float = 10.0) -> T:
-        return self.submit(job, priority).result(timeout)
+        future = self.submit(job, priority)
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            future.cancel()  # still queued: it will not run; running: its answer is dropped
+            raise NoAnswer(f"the bus did not get to this request within {timeout:g} s") from None
 
     def status(self, board: int, priority: int = POLL) -> BoardStatus:
         return self.call(lambda driver: driver.status(board), priority)

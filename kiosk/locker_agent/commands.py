@@ -51,6 +51,8 @@ class CommandRunner:
                 self._results[number] = self.doors.open(command["compartment"])
             ack = self.uplink.post_json(f"/kiosk/v1/commands/{number}/ack", {"result": self._results[number]})
             if ack.status < 500:
+                if len(self._done) > 10_000:  # commands expire after 5 minutes: old ids never come back
+                    self._done.clear()
                 self._done.add(number)
                 self._results.pop(number, None)
 

@@ -20,7 +20,7 @@ from .doormap import DoorMap
 from .gateway import Doors, Gateway
 from .offline import OfflinePolicy
 from .offline_pickup import SYNC_EVERY, OfflinePickup, Syncer
-from .server import AgentServer, status_json
+from .server import PAGE_DIR, AgentServer, status_json
 from .uplink import Reporter, Uplink
 from .watcher import LEFT_OPEN_AFTER, POLL_EVERY, DoorWatcher
 
@@ -38,6 +38,7 @@ class Settings:
     poll_every: float = POLL_EVERY
     left_open_after: float = LEFT_OPEN_AFTER
     commands_every: float = 2.0
+    page_dir: Path = PAGE_DIR
     sync_every: float = SYNC_EVERY  # offline verifiers and the replay of offline pickups
 
 
@@ -78,7 +79,10 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
                         help="where the agent keeps its state (LOCKER_AGENT_STATE_DIR)")
     parser.add_argument("--left-open-minutes", type=float, default=float(default("LEFT_OPEN_MINUTES", "3") or 3),
                         help="alert when a door stays open this long (LOCKER_AGENT_LEFT_OPEN_MINUTES, default 3)")
-    parser.add_argument("--log-level", default=default("LOG_LEVEL", "INFO"))
+    parser.add_argument("--page-dir", type=Path, default=default("PAGE_DIR", str(PAGE_DIR)),
+                        help="the touchscreen page's files (LOCKER_AGENT_PAGE_DIR, default: the checkout's kiosk/)")
+    parser.add_argument("--log-level", default=default("LOG_LEVEL", "INFO"),
+                        help="LOCKER_AGENT_LOG_LEVEL, default INFO")
     args = parser.parse_args(argv)
     missing = [name for name in ("server", "kiosk_token", "board", "doors") if not getattr(args, name)]
     if missing:
@@ -88,7 +92,7 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return Settings(server=args.server, kiosk_token=args.kiosk_token, board=args.board, doors=doors,
                     listen=listen, state_dir=Path(args.state_dir) if args.state_dir else None,
-                    left_open_after=args.left_open_minutes * 60)
+                    left_open_after=args.left_open_minutes * 60, page_dir=Path(args.page_dir))
 
 
 class Agent:
@@ -114,7 +118,7 @@ class Agent:
                                  retry_every=min(settings.sync_every, 10.0))
         self.gateway = Gateway(self.uplink, self.doors, self.offline)
         self.commands = CommandRunner(self.uplink, self.doors, poll_every=settings.commands_every)
-        self.server = AgentServer(settings.listen, self.gateway, self.status)
+        self.server = AgentServer(settings.listen, self.gateway, self.status, settings.page_dir)
         self._serving: threading.Thread | None = None
 
     def status(self) -> dict[str, Any]:

@@ -96,14 +96,16 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(length))
 
     def _route(self, method: str) -> Answer:
-        if not self._local():
-            return problem(403, "forbidden", "Only the kiosk's own page may use the locker agent")
-        parts = urlsplit(self.path)
-        path = parts.path
+        # The body first, whatever the answer: left unread it would be taken for the next request on
+        # this keep-alive connection.
         body = self._body()
         if body is None:
             self.close_connection = True
             return problem(413, "body-too-large", "The request body is too large")
+        if not self._local():
+            return problem(403, "forbidden", "Only the kiosk's own page may use the locker agent")
+        parts = urlsplit(self.path)
+        path = parts.path
         if "\x00" in path or "%00" in path:
             return problem(404, "not-found", "Not found")
         if path.startswith("/kiosk/v1/"):
@@ -123,7 +125,8 @@ class Handler(BaseHTTPRequestHandler):
         if name.endswith("/"):
             name += "index.html"
         target = (self.server.page_dir / name).resolve()
-        inside = target.is_relative_to(self.server.page_dir) and "locker_agent" not in target.parts[-2:]
+        inside = (target.is_relative_to(self.server.page_dir)
+                  and "locker_agent" not in target.relative_to(self.server.page_dir).parts)
         if not inside or target.suffix not in TYPES or not target.is_file():
             return problem(404, "not-found", "Not found")
         content = target.read_bytes()

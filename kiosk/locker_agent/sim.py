@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sim = Simulator(args.boards)
     host, port = sim.listen(*args.listen)
-    control = args.control or (args.listen[0], port + 1)
+    control = args.control or (args.listen[0], port + 1 if args.listen[1] else 0)
     chost, cport = sim.serve_control(*control)
     print(f"board bus: socket://{host}:{port} ({args.boards} board(s), every door closed)", flush=True)
     print(f"control:   http://{chost}:{cport}/state  (POST /boards/0/locks/2/close, ...)", flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -44,7 +45,8 @@ class Uplink:
 
     def request(self, method: str, path: str, *, body: bytes | None = None, query: str = "",
                 headers: dict[str, str] | None = None) -> Answer:
-        sent = {k: v for k, v in (headers or {}).items() if k in FORWARDED}
+        wanted = {name.lower(): name for name in FORWARDED}
+        sent = {wanted[k.lower()]: v for k, v in (headers or {}).items() if k.lower() in wanted}
         sent["Authorization"] = f"Bearer {self._token}"
         url = f"{self.server}{path}" + (f"?{query}" if query else "")
         try:
@@ -85,7 +87,7 @@ class Reporter:
         self._queue: queue.Queue[tuple[str, dict[str, Any] | None] | None] = queue.Queue(limit)
         self._thread = threading.Thread(target=self._run, name="locker-reporter", daemon=True)
         self._stop = threading.Event()
-        self.sent: list[str] = []  # paths delivered, newest last (for the status page and tests)
+        self.sent: deque[str] = deque(maxlen=100)  # the last paths delivered, newest last (for logs and tests)
 
     def start(self) -> None:
         self._thread.start()

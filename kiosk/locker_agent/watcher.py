@@ -20,6 +20,7 @@ POLL_EVERY = 0.5
 LEFT_OPEN_AFTER = 180.0  # seconds; a resident takes a parcel in well under a minute
 # A door that opens this soon after our own pulse was opened by us, not forced.
 EXPECT_WINDOW = 10.0
+SILENT_EVERY = 4  # rounds between two polls of a board that does not answer
 
 
 @dataclass
@@ -49,6 +50,8 @@ class DoorWatcher:
         self.left_open_after = left_open_after
         self._clock = clock
         self._doors = {label: Door() for label in doors.doors}
+        self._misses: dict[int, int] = {}
+        self._round = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="locker-watcher", daemon=True)
@@ -119,15 +122,28 @@ class DoorWatcher:
                 self.events.alert(label, "left-open", f"open for more than {self.left_open_after / 60:g} minutes")
 
     def poll_once(self) -> None:
+        self._round += 1
         for board in self.map.boards():
+            misses = self._misses.get(board, 0)
+            # A board that stopped answering costs a timeout per poll: ask it every few rounds only, so it
+            # does not slow the watch of the others.
+            if misses >= 2 and self._round % SILENT_EVERY:
+                continue
             try:
                 self.bus.status(board, POLL)  # observe() hears the answer through the bus
             except BoardError as error:
-                log.debug("board %d: %s", board, error)
+                if not misses:
+                    log.warning("board %d: %s", board, error)
+                self._misses[board] = misses + 1
                 self._unanswering(board)
             except Exception:  # a stuck bus must not end the watcher
                 log.exception("polling board %d failed", board)
+                self._misses[board] = misses + 1
                 self._unanswering(board)
+            else:
+                if misses:
+                    log.info("board %d answers again", board)
+                self._misses[board] = 0
         self.check_left_open()
 
     def _run(self) -> None:

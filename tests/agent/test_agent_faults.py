@@ -17,6 +17,12 @@ from locker_agent.bus import PULSE_GAP
 from .support import rows, start_agent, stored_parcel, unlocks, wait_for
 
 
+@pytest.fixture
+def backend() -> str:
+    """These are the agent's faults, not the database's: SQLite is enough (test_agent_loop runs on both)."""
+    return "sqlite"
+
+
 def _pickup(agent, code):
     return requests.post(f"{agent.url}kiosk/v1/pickup", json={"code": code}, timeout=15)
 
