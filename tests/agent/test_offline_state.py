@@ -211,3 +211,11 @@ def test_a_replay_cut_half_way_resumes_with_what_was_not_acknowledged(tmp_path, 
     uplink.fail_after = 100
     syncer.replay()
     assert len(offline.queue) == 0 and sorted(uplink.settled.values()) == [1] * 5
+
+
+def test_where_the_site_asks_for_the_phone_digits_the_code_alone_does_not_open(tmp_path):
+    offline, doors = _offline(tmp_path, entry(7, "12345678", "A03", suffix="5678"), suffix_required=True)
+
+    assert _pick(offline, "12345678").status == 403
+    assert _pick(offline, "12345678", phone_suffix="0000").status == 403
+    assert _pick(offline, "12345678", phone_suffix="5678").status == 200 and doors.opened == ["A03"]

@@ -255,3 +255,37 @@ def test_the_dashboard_shows_each_kiosk_online_or_offline_its_last_sync_and_queu
     clock.advance(minutes=10)
     tile = browser.text("/admin/").split('data-site="MAPO-001"', 1)[1].split("</article>", 1)[0]
     assert "offline" in tile.split('data-stat="agent"', 1)[1].split("</div>", 1)[0]
+
+
+def _sql(app: Any, statement: str, **params: Any) -> None:
+    with app.app_context():
+        db.session.execute(sa.text(statement), params)
+        db.session.commit()
+
+
+def test_a_courier_return_code_gets_a_verifier_and_its_replay_returns_the_parcel(app, client, api, sms, world):
+    parcel_id, _ = _stored(app, api, sms)
+    _sql(app, "UPDATE parcels SET state = 'expired' WHERE id = :p", p=parcel_id)
+    _sql(app, "UPDATE access_codes SET active = false WHERE parcel_id = :p", p=parcel_id)
+    answer = client.post(f"/api/v1/parcels/{parcel_id}/return", headers={
+        "Authorization": f"Bearer {world.courier_token}", "Idempotency-Key": "r-1"})
+    return_code = answer.get_json()["return_code"]
+
+    entry = _match(_verifiers(client, world.kiosk_token).get_json(), return_code)
+    assert entry["kind"] == "return" and entry["not_after"] is None
+    result = _replay(client, world.kiosk_token, [_item(entry, "2026-11-24T05:10:00Z")]).get_json()
+
+    assert result["results"][0]["outcome"] == "settled"
+    assert api.get(parcel_id).get_json()["state"] == "returned"
+
+
+def test_where_the_site_asks_for_the_phone_digits_the_verifier_covers_them(app, client, api, sms, world):
+    _sql(app, "UPDATE sites SET require_phone_suffix = true WHERE code = 'MAPO-001'")
+    _, code = _stored(app, api, sms)  # to 010-1234-5678
+
+    body = _verifiers(client, world.kiosk_token).get_json()
+
+    salt, params = bytes.fromhex(body["salt"]), Params(n=body["params"]["n"])
+    [entry] = body["verifiers"]
+    assert body["phone_suffix_required"] and entry["phone_suffix"] is True
+    assert entry["verifier"] == verifier(code, salt, params, "5678") != verifier(code, salt, params)
