@@ -289,3 +289,28 @@ def test_where_the_site_asks_for_the_phone_digits_the_verifier_covers_them(app, 
     [entry] = body["verifiers"]
     assert body["phone_suffix_required"] and entry["phone_suffix"] is True
     assert entry["verifier"] == verifier(code, salt, params, "5678") != verifier(code, salt, params)
+
+
+def test_two_replays_of_one_pickup_at_once_settle_it_once(make_app, app, client, api, sms, world):
+    _, code = _stored(app, api, sms)
+    entry = _match(_verifiers(client, world.kiosk_token).get_json(), code)
+    other_host = make_app()  # a second app instance on the same database: another web worker or host
+    start = threading.Barrier(2)
+    answers: list[Any] = []
+
+    def send(instance: Any) -> None:
+        start.wait()
+        answers.append(_replay(instance.test_client(), world.kiosk_token, [_item(entry, "2026-11-24T05:10:00Z")]))
+
+    threads = [threading.Thread(target=send, args=(instance,)) for instance in (app, other_host)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(a.status_code for a in answers) == [200, 200]
+    assert sorted(a.get_json()["results"][0]["replayed"] for a in answers) == [False, True]
+    with app.app_context():
+        settled = db.session.execute(sa.text("SELECT count(*) FROM events WHERE action = 'parcel.picked_up'")).scalar()
+        db.session.rollback()
+    assert settled == 1
