@@ -107,8 +107,8 @@ def check_settings(settings: Mapping[str, Any]) -> None:
     scrypt_n = settings.get("OFFLINE_SCRYPT_N", 2**15)
     if not isinstance(scrypt_n, int) or scrypt_n < 2 or scrypt_n & (scrypt_n - 1):
         raise RuntimeError("LOCKER_OFFLINE_SCRYPT_N must be a power of 2")
-    if settings.get("PRODUCTION") and scrypt_n < 2**15:
-        raise RuntimeError("LOCKER_OFFLINE_SCRYPT_N below 32768 is for tests and development only (ADR 0009)")
+    if scrypt_n < 2**10:
+        raise RuntimeError("LOCKER_OFFLINE_SCRYPT_N must be at least 1024 (the agent refuses less)")
     if settings.get("SMS_BACKEND") not in {"console", "twilio"}:
         raise RuntimeError("LOCKER_SMS_BACKEND must be 'console' or 'twilio'")
     if settings.get("SMS_BACKEND") == "twilio":

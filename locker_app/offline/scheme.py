@@ -34,7 +34,7 @@ PARAMS = Params()
 
 
 def params_from(config: Any) -> Params:
-    """LOCKER_OFFLINE_SCRYPT_N lowers the cost for tests and development only (check_settings)."""
+    """LOCKER_OFFLINE_SCRYPT_N lowers the cost for tests and development (docs/deploy.md)."""
     return Params(n=int(config.get("OFFLINE_SCRYPT_N") or PARAMS.n))
 
 

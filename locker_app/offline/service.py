@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import AccessCode, Compartment, Kiosk, Parcel, Site
@@ -55,6 +55,11 @@ def verifiers_for(session: Session, now: datetime, kiosk: Kiosk, since: datetime
                               "full": since is None, "verifiers": [], "active": []}
     if not setting.enabled:
         return answer
+    # Verifiers of codes that ended (used, replaced, expired) are of no use to anyone: gone at the next sync.
+    session.execute(delete(OfflineVerifier).where(
+        OfflineVerifier.site_id == site.id,
+        OfflineVerifier.code_id.in_(select(AccessCode.id).where(AccessCode.site_id == site.id,
+                                                                AccessCode.active.is_(False)))))
     query = (
         select(OfflineVerifier.code_id, OfflineVerifier.kind, OfflineVerifier.verifier,
                OfflineVerifier.with_phone_suffix, OfflineVerifier.created_at, Parcel.pickup_deadline,

@@ -105,6 +105,10 @@ def test_the_sync_is_incremental_and_drops_a_parcel_picked_up_elsewhere(app, cli
     changes = _verifiers(client, world.kiosk_token, nothing_new["cursor"]).get_json()
     second_id = _match(changes, second)["id"]
     assert len(changes["verifiers"]) == 1 and changes["active"] == [second_id]
+    with app.app_context():  # the ended code's verifier is gone from the database too
+        kept = db.session.execute(sa.text("SELECT code_id FROM offline_verifiers")).scalars().all()
+        db.session.rollback()
+    assert kept == [second_id]
 
 
 def test_a_replayed_pickup_settles_the_parcel_spends_the_code_and_a_second_replay_changes_nothing(
