@@ -49,6 +49,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .kiosk_page import bp as kiosk_page_bp
     from .korea_sms import cli as korea_sms_cli  # noqa: F401 - set-site-sender
     from .korea_sms.webhook import bp as solapi_webhooks_bp
+    from .offline import cli as _offline_cli  # noqa: F401 - adds offline-pickup to the `locker` group
+    from .offline.routes import bp as offline_bp
     from .openapi import bp as openapi_bp
     from .ops.server_header import hide_server_headers
     from .scope import cli as _scope_cli  # noqa: F401 - set-admin-scope, set-admin-password
@@ -62,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
+    app.register_blueprint(offline_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(solapi_webhooks_bp)
     app.register_blueprint(kiosk_page_bp)

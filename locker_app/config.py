@@ -96,6 +96,10 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "COOKIE_SECURE": _optional_flag(env.get("LOCKER_COOKIE_SECURE")),
         # Time zone for times shown on admin pages and for date filters typed there (JSON is always UTC).
         "ADMIN_TIMEZONE": env.get("LOCKER_ADMIN_TZ") or "Asia/Seoul",
+        # Offline verifiers (locker_app/offline, ADR 0009): scrypt's N (lower only for tests and development),
+        # and whether to hash at the commit on the request's thread instead of in the background (tests).
+        "OFFLINE_SCRYPT_N": int(env.get("LOCKER_OFFLINE_SCRYPT_N") or 2**15),
+        "OFFLINE_VERIFIERS_INLINE": _flag(env.get("LOCKER_OFFLINE_VERIFIERS_INLINE")),
     }
     from .web.limits import limit_settings
 
@@ -134,6 +138,11 @@ def check_settings(settings: Mapping[str, Any]) -> None:
         parse_seal_keys(str(settings.get("SEAL_KEY") or ""), str(settings.get("SEAL_KEYS_OLD") or ""))
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
+    scrypt_n = settings.get("OFFLINE_SCRYPT_N", 2**15)
+    if not isinstance(scrypt_n, int) or scrypt_n < 2 or scrypt_n & (scrypt_n - 1):
+        raise RuntimeError("LOCKER_OFFLINE_SCRYPT_N must be a power of 2")
+    if scrypt_n < 2**10:
+        raise RuntimeError("LOCKER_OFFLINE_SCRYPT_N must be at least 1024 (the agent refuses less)")
     if settings.get("SMS_BACKEND") not in {"console", "twilio"}:
         raise RuntimeError("LOCKER_SMS_BACKEND must be 'console' or 'twilio'")
     if settings.get("SMS_BACKEND") == "twilio":

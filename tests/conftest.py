@@ -223,7 +223,9 @@ def make_app(db_url: str, clock: FrozenClock, sms: RecordingSender) -> Iterator[
 
     def make(**overrides: Any) -> Flask:
         config = {"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, "CLOCK": clock, "SMS_SENDER": sms,
-                  "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "test-secret", "SEAL_KEY": SEAL_KEY}
+                  "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "test-secret", "SEAL_KEY": SEAL_KEY,
+                  # Offline verifiers cheap and written at the commit, so row counts hold still (ADR 0009).
+                  "OFFLINE_SCRYPT_N": 1024, "OFFLINE_VERIFIERS_INLINE": True}
         config.update(overrides)
         app = create_app(config)
         made.append(app)

@@ -19,6 +19,7 @@ from .cu16 import CU16Driver
 from .doormap import DoorMap
 from .gateway import Doors, Gateway
 from .offline import OfflinePolicy
+from .offline_pickup import SYNC_EVERY, OfflinePickup, Syncer
 from .server import PAGE_DIR, AgentServer, status_json
 from .uplink import Reporter, Uplink
 from .watcher import LEFT_OPEN_AFTER, POLL_EVERY, DoorWatcher
@@ -38,6 +39,7 @@ class Settings:
     left_open_after: float = LEFT_OPEN_AFTER
     commands_every: float = 2.0
     page_dir: Path = PAGE_DIR
+    sync_every: float = SYNC_EVERY  # offline verifiers and the replay of offline pickups
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -108,13 +110,22 @@ class Agent:
                                    left_open_after=settings.left_open_after)
         self.opener = DoorOpener(self.bus, before_pulse=self.watcher.expect)
         self.doors = Doors(settings.doors, self.opener, self.reporter)
-        self.gateway = Gateway(self.uplink, self.doors, offline)
+        self.offline = offline if offline is not None else OfflinePickup(settings.state_dir)
+        self.syncer: Syncer | None = None
+        if isinstance(self.offline, OfflinePickup):
+            self.offline.attach(self.doors)
+            self.syncer = Syncer(self.uplink, self.offline, every=settings.sync_every,
+                                 retry_every=min(settings.sync_every, 10.0))
+        self.gateway = Gateway(self.uplink, self.doors, self.offline)
         self.commands = CommandRunner(self.uplink, self.doors, poll_every=settings.commands_every)
         self.server = AgentServer(settings.listen, self.gateway, self.status, settings.page_dir)
         self._serving: threading.Thread | None = None
 
     def status(self) -> dict[str, Any]:
-        return status_json(self.uplink.online, self.uplink.last_sync, self.watcher.states())
+        status = status_json(self.uplink.online, self.uplink.last_sync, self.watcher.states())
+        if isinstance(self.offline, OfflinePickup):
+            status.update(self.offline.status())
+        return status
 
     @property
     def url(self) -> str:
@@ -125,6 +136,8 @@ class Agent:
         self.reporter.start()
         self.watcher.start()
         self.commands.start()
+        if self.syncer is not None:
+            self.syncer.start()
         self._serving = threading.Thread(target=self.server.serve_forever, name="locker-http", daemon=True)
         self._serving.start()
 
@@ -132,6 +145,8 @@ class Agent:
         self.server.shutdown()
         self.server.server_close()
         self.commands.stop()
+        if self.syncer is not None:
+            self.syncer.stop()
         self.watcher.stop()
         self.reporter.stop()
         self.bus.stop()

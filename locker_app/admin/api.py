@@ -7,6 +7,8 @@ from typing import Any
 from flask import Response, g, jsonify
 
 from ..extensions import current_session
+from ..offline import schemas as offline_io
+from ..offline import service as offline_service
 from ..openapi import schemas as io
 from ..openapi.contract import contract
 from ..services import admin_auth, admin_search, compartments, events, occupancy
@@ -38,6 +40,18 @@ def api_me() -> Response:
 @contract("Occupancy by site and size", auth="admin", responses={200: io.AnyObject})
 def api_occupancy() -> Response:
     payload = occupancy.occupancy(current_session(), now(), district=text("district"), site_code=text("site"))
+    commit()
+    return _json(payload)
+
+
+@bp.get("/api/kiosks")
+@contract("Each kiosk: online or offline, its agent's last sync and offline queue", auth="admin",
+          responses={200: offline_io.KioskListOut})
+def api_kiosks() -> Response:
+    session = current_session()
+    visible = [site.id for site in occupancy.choose_sites(session, district=text("district"), site_code=text("site"))]
+    payload = {"kiosks": [{k: v for k, v in row.items() if k != "site_id"}
+                          for row in offline_service.kiosk_rows(session, now(), visible)]}
     commit()
     return _json(payload)
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
 from ..models import PARCEL_STATES
+from ..offline import service as offline_service
 from ..services import admin_auth, admin_search, compartments, events, occupancy
 from ..services.errors import ServiceError
 from ..services.parcels import find_site
@@ -79,12 +80,15 @@ def dashboard() -> str:
     chart = layout(past["points"], datetime.fromisoformat(past["since"]), hours, admin_zone())
     choices = [(s.code, s.name, s.district) for s in occupancy.choose_sites(session)]
     district_choices = occupancy.districts(session)
+    kiosks: dict[str, list[dict[str, Any]]] = {}
+    for row in offline_service.kiosk_rows(session, at):
+        kiosks.setdefault(row["site"], []).append(row)
     commit()
     for tile in document["sites"]:
         tile["bars"] = {size: bar_parts(counts) for size, counts in tile["sizes"].items() if counts["total"]}
     return render_template("admin/dashboard.html", doc=document, chart=chart, hours=hours,
                            hour_choices=HISTORY_HOURS, district=district, site=site_code, sites=choices,
-                           districts=district_choices, total_bar=bar_parts(document["total"]))
+                           districts=district_choices, total_bar=bar_parts(document["total"]), kiosks=kiosks)
 
 
 @bp.get("/sites/<site_code>")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import AccessCode, Parcel
+from ..offline.making import note_code
 from .codes import Peppers, as_peppers, code_digest, new_code
 
 _MAX_TRIES = 20
@@ -68,6 +69,7 @@ def issue_code_for(session: Session, parcel_id: str, site_id: int, kind: str, pe
             "parcel_id": parcel_id, "site_id": site_id, "kind": kind, "digest": digests[peppers.current_id],
             "pepper_id": peppers.current_id, "active": True, "created_at": now})
         if inserted is not None:
+            note_code(session, inserted, code)  # its offline verifier is made after the commit, off this thread
             return code
     raise RuntimeError("could not draw a free code")  # 20 collisions in 10^8 means the site is broken
 
