@@ -219,9 +219,9 @@ function renderSizes() {
   const { rows, hint, pick, actions } = state.sizes;
   const offered = rows.find((r) => r.usable)?.size;
   const fullOne = rows.find((r) => !r.usable && r.next);
-  $('size-hint').textContent = [t(hint.key, hint.values),
-    fullOne && fullOne.free === 0 ? t('size.nextUp', { size: fullOne.size, next: fullOne.next }) : '']
-    .filter(Boolean).join(' ');
+  $('size-hint').textContent = t(hint.key, hint.values);
+  $('size-note').textContent = fullOne && fullOne.free === 0
+    ? t('size.nextUp', { size: fullOne.size, next: fullOne.next }) : '';
   $('size-buttons').replaceChildren(...rows.map((row) => {
     const button = document.createElement('button');
     button.type = 'button';
@@ -286,7 +286,6 @@ function speakKey(key, secret, count) {
 
 /** The start screen: pick up or deliver, a lost code, a problem. */
 function home() {
-  state.lang = state.siteLanguage;
   state.step = 'code';
   state.code = '';
   state.suffix = '';
@@ -308,6 +307,7 @@ function start() {
 }
 
 function backToIdle() {
+  state.lang = state.siteLanguage;
   if (courier.signedIn()) courier.finish();
   else home();
 }

@@ -76,3 +76,17 @@ def return_code_for(app: Flask, parcel_id: str, pepper: str) -> str:
 def wrong_codes(app: Flask, world: World, count: int) -> list[Any]:
     api = Api(app.test_client(), world)
     return [api.pickup(f"{n:08d}").status_code for n in range(count)]
+
+
+# Stands in for the kiosk's speech engine: each utterance the page speaks is kept in window.spoken.
+SPEECH_STUB = """
+window.spoken = [];
+speechSynthesis.getVoices = () => [{ lang: 'ko-KR', name: 'stub ko' }, { lang: 'en-US', name: 'stub en' }];
+speechSynthesis.speak = (u) => window.spoken.push({ text: u.text, lang: u.lang });
+speechSynthesis.cancel = () => {};
+"""
+
+
+def spoken(page: Any) -> list[dict[str, str]]:
+    """What the page has said so far (the page's CSP allows no eval, so this reads rather than waits)."""
+    return list(page.evaluate("window.spoken"))
