@@ -294,6 +294,8 @@ function home() {
   state.form = null;
   $('entry-warning').textContent = '';
   show('home');
+  // Whether the site is full changes with every deposit and pickup: the start screen asks again.
+  if (state.api) loadSite();
 }
 
 function start() {
@@ -574,9 +576,11 @@ function main() {
   courier.initCourier(ui);
   help.initHelp(ui);
   home();
-  loadSite();
   pollCommands(state.api, { onUnauthorized: () => show('setup') });
   window.setInterval(tick, 250);
+  window.setInterval(() => {
+    if (state.screen === 'home') loadSite();
+  }, 60_000);
 }
 
 main();

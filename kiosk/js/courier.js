@@ -271,9 +271,13 @@ function storedFailed(parcel, answer) {
     flow.parcel = parcel;
     confirmStored();
   };
-  if (answer && answer.status === 409) {
-    // A cancel after the door closed, or the reservation ran out: the door screen again says what to do.
-    return failed(answer, () => doorOpened(parcel));
+  if (answer && (answer.status === 409 || answer.status === 404)) {
+    // The reservation is over (it ran out, or was cancelled): the compartment is not this parcel's any more.
+    flow.parcel = null;
+    return ui.notice({
+      title: 'courier.goneTitle', body: 'courier.goneBody', label: parcel.compartment, tone: 'bad',
+      actions: [{ key: 'stored.next', run: askRecipient, primary: true }, { key: 'stored.finish', run: finish }],
+    });
   }
   return ui.notice({
     title: 'courier.storedFailTitle', body: 'courier.storedFailBody', label: parcel.compartment, tone: 'bad',
