@@ -39,7 +39,7 @@ export function reportProblem(compartment = null) {
 }
 
 export function reportHint(t) {
-  return reportCompartment ? t('report.compartment', { label: reportCompartment }) : '';
+  return t(reportCompartment ? 'report.compartment' : 'report.hint', { label: reportCompartment });
 }
 
 export async function sendReport(kind) {

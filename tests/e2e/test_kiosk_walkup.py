@@ -210,3 +210,35 @@ def test_five_idle_minutes_end_the_courier_session(kiosk, live):
     expect(page.locator("#screen-home")).to_be_visible()
     page.wait_for_timeout(200)
     assert len(ended) == 1 and ended[0]
+
+
+def test_behind_the_agent_closing_the_door_stores_the_parcel(kiosk, live, sms):
+    """The agent is staged (its status answer); the service is real. No "done" button: the door tells."""
+    import json
+
+    app, _, _ = live
+    pin, _ = courier_with_pin(app)
+    page = kiosk.page
+    door = {"A01": "closed"}
+    page.route("**/agent/v1/status", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"online": True, "last_sync": None, "doors": door})))
+    kiosk.provision()
+    page.get_by_role("button", name="택배 보관").click()
+    sign_in(page, pin)
+    page.keyboard.type(RECIPIENT.replace("-", ""))
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="건너뛰기").click()
+    page.locator("button[data-size=S]").click()
+    expect(page.locator("#deposit-label")).to_have_text("A01")
+    expect(page.locator("#deposit-hint")).to_have_text("문을 닫으면 자동으로 보관되고 받는 분께 문자가 갑니다.")
+    expect(page.get_by_role("button", name="문을 닫았어요")).to_have_count(0)
+    page.wait_for_timeout(700)  # still closed from before: the page waits for the door to open first
+    expect(page.locator("#screen-deposit")).to_be_visible()
+    door["A01"] = "open"
+    page.wait_for_timeout(700)
+    expect(page.locator("#screen-deposit")).to_be_visible()
+    door["A01"] = "closed"
+    expect(page.locator("#notice-title")).to_have_text("보관되었습니다")
+    relay(app)
+    assert len(sms_to(sms, "+821022223333")) == 1
