@@ -123,8 +123,10 @@ function renderFee() {
 
 function renderHome() {
   $('home-banner').hidden = !state.pickupOnly;
-  $('home-deliver').classList.toggle('full', state.pickupOnly);
-  $('home-deliver-sub').textContent = t(state.pickupOnly ? 'home.deliverFull' : 'home.deliverSub');
+  const closed = state.pickupOnly || courier.isOffline();
+  $('home-deliver').classList.toggle('full', closed);
+  $('home-deliver-sub').textContent = t(courier.isOffline() ? 'home.deliverOffline'
+    : state.pickupOnly ? 'home.deliverFull' : 'home.deliverSub');
 }
 
 /** The form screen: one number typed on the keypad (a phone number, a PIN, a tracking number). */
@@ -579,7 +581,9 @@ function main() {
   pollCommands(state.api, { onUnauthorized: () => show('setup') });
   window.setInterval(tick, 250);
   window.setInterval(() => {
-    if (state.screen === 'home') loadSite();
+    if (state.screen !== 'home') return;
+    loadSite();
+    courier.checkAgent();
   }, 60_000);
 }
 

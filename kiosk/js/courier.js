@@ -22,21 +22,35 @@ const flow = {
   parcel: null, // the reserved parcel whose door is open
   storedKey: null,
   agent: false,
+  offline: false, // the agent says the service is out of reach
   watch: 0,
 };
 
 export function initCourier(context) {
   ui = context;
-  agentStatus().then((status) => {
-    flow.agent = Boolean(status);
-  });
+  checkAgent();
+}
+
+/** Whether an agent serves this page, and whether it reaches the service (deposits need it: the SMS). */
+export async function checkAgent() {
+  const status = await agentStatus();
+  flow.agent = Boolean(status);
+  const offline = Boolean(status) && status.online === false;
+  if (offline !== flow.offline) {
+    flow.offline = offline;
+    if (ui.state.screen === 'home') ui.show('home');
+  }
 }
 
 export const signedIn = () => Boolean(flow.session);
-export const hasAgent = () => flow.agent;
+export const isOffline = () => flow.offline;
 
 /** The start screen's "deliver" button. */
 export function deliver() {
+  if (flow.offline) {
+    return ui.notice({ title: 'offline.title', body: 'offline.body', tone: 'warn',
+      actions: [{ key: 'home.back', run: () => ui.home() }] });
+  }
   if (ui.state.pickupOnly) return showFull(ui.state.alternatives);
   if (flow.session) return askRecipient();
   return askCourierPhone();

@@ -242,3 +242,22 @@ def test_behind_the_agent_closing_the_door_stores_the_parcel(kiosk, live, sms):
     expect(page.locator("#notice-title")).to_have_text("보관되었습니다")
     relay(app)
     assert len(sms_to(sms, "+821022223333")) == 1
+
+
+def test_an_agent_without_the_service_turns_deliveries_away_but_not_pickups(kiosk, live, sms):
+    import json
+
+    app, world, _ = live
+    _, code = deliver(app, world, sms)
+    page = kiosk.page
+    page.route("**/agent/v1/status", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"online": False, "last_sync": "2026-11-24T09:00:00Z", "doors": {"A01": "closed"}})))
+    kiosk.provision()
+    expect(page.locator("#home-deliver")).to_contain_text("서비스 연결 끊김")
+    page.get_by_role("button", name="택배 보관").click()
+    expect(page.locator("#notice-title")).to_have_text("지금은 택배를 보관할 수 없습니다")
+    page.get_by_role("button", name="처음으로").click()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(page.locator("#door-label")).to_have_text("A01")
