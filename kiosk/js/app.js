@@ -230,8 +230,8 @@ function renderSizes() {
     button.className = `size${row.size === offered ? ' offered' : ''}`;
     button.disabled = !row.usable;
     button.dataset.size = row.size;
-    const status = row.usable ? t('size.free', { n: row.free })
-      : row.free === 0 && row.next ? t('size.fullNext', { size: row.next }) : t('size.full');
+    const status = row.usable ? t('size.free', { n: row.free }) : row.small ? t('size.small')
+      : row.next ? t('size.fullNext', { size: row.next }) : t('size.full');
     const parts = [['size-code', row.size], ['size-name', t(`size.${row.size}`)], ['size-free', status]];
     button.replaceChildren(...parts.map(([cls, text]) => {
       const span = document.createElement('span');

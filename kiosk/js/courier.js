@@ -145,8 +145,9 @@ function askTracking() {
 /** Which sizes can be chosen now: [{size, free, usable, next}] with `next` the size offered instead of a full one. */
 export function sizeChoices(free, minSize) {
   const floor = minSize ? SIZES.indexOf(minSize) : 0;
-  const rows = SIZES.map((size, i) => ({ size, free: Number(free?.[size] ?? 0), usable: false, next: null }));
-  for (const [i, row] of rows.entries()) row.usable = i >= floor && row.free > 0;
+  const rows = SIZES.map((size, i) => ({ size, free: Number(free?.[size] ?? 0), usable: false, next: null,
+    small: i < floor }));
+  for (const row of rows) row.usable = !row.small && row.free > 0;
   for (const [i, row] of rows.entries()) {
     if (!row.usable && i >= floor) row.next = rows.slice(i + 1).find((r) => r.usable)?.size ?? null;
   }
