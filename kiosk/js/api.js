@@ -1,7 +1,7 @@
 // The kiosk API over HTTP; paths are relative to /kiosk/ so the app works under any prefix.
 export function createApi(token) {
-  async function call(method, path, body, extraHeaders = {}) {
-    const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json', ...extraHeaders };
+  async function call(method, path, body) {
+    const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(path, {
       method,
@@ -22,7 +22,6 @@ export function createApi(token) {
   }
 
   return {
-    request: call, // for modules with calls of their own (courier.js): method, path, body, headers
     site: () => call('GET', 'v1/site'),
     pickup: (body) => call('POST', 'v1/pickup', body),
     commands: () => call('GET', 'v1/commands'),

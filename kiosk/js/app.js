@@ -564,7 +564,7 @@ function main() {
   const token = takeToken();
   if (!token) return show('setup');
   state.api = createApi(token);
-  state.walkup = createWalkupApi(state.api);
+  state.walkup = createWalkupApi(state.api, token);
   // The controller reports door sensors through these.
   window.lockerKiosk = {
     doorClosed: (label) => {
