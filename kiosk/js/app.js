@@ -374,6 +374,7 @@ function submitStep() {
 
 function warnShort(total) {
   $('entry-warning').textContent = t('entry.short', { total });
+  say(t('entry.short', { total }));
 }
 
 async function submit(extra) {
@@ -516,6 +517,11 @@ function wireInput() {
     render();
   });
   speech.onVoicesChanged(() => render());
+  // Moving through the buttons with Tab (or a keypad's arrow keys mapped to it) says where one is.
+  document.addEventListener('focusin', (event) => {
+    const button = event.target.closest?.('button');
+    if (button) say(button.getAttribute('aria-label') || button.textContent.replace(/\s+/g, ' ').trim());
+  });
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     state.lastInput = Date.now();

@@ -30,6 +30,8 @@ def test_voice_guidance_reads_each_screen_and_key_in_korean_and_english(kiosk):
     assert said[-1]["lang"] == "ko-KR"
     assert said[-1]["text"].startswith("음성 안내를 켭니다. 무엇을 도와드릴까요?")
     assert "버튼: 택배 찾기" in said[-1]["text"] and "인증번호를 못 받았어요" in said[-1]["text"]
+    page.keyboard.press("Tab")  # a button reached by Tab says itself
+    assert spoken(page)[-1]["text"] == "택배 찾기 문자로 받은 인증번호 입력"
 
     page.get_by_role("button", name="택배 찾기").click()
     assert spoken(page)[-1]["text"].startswith("인증번호 8자리를 입력하세요")
