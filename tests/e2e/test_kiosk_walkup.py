@@ -15,19 +15,16 @@ except ImportError:  # the browser fixture says why; in CI this is an error
     if STRICT:
         raise
     pytest.skip("the playwright package is not installed", allow_module_level=True)
+from tests.e2e import staged_walkup
 from tests.e2e.support import courier_with_pin, deliver, relay
 
 pytestmark = pytest.mark.e2e
-
-WALKUP_RULES = {"/kiosk/v1/courier/session", "/kiosk/v1/courier/deposits", "/kiosk/v1/codes/resend",
-                "/kiosk/v1/reports"}
-
 
 @pytest.fixture
 def walkup(live):
     """The service's walk-up endpoints are built on branch walkup-api; until it is merged, say so."""
     app, _, _ = live
-    missing = WALKUP_RULES - {rule.rule for rule in app.url_map.iter_rules()}
+    missing = staged_walkup.missing(app)
     if missing:
         pytest.skip(f"the service has no {', '.join(sorted(missing))} yet (branch walkup-api)")
 
