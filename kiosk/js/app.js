@@ -288,6 +288,7 @@ function speakKey(key, secret, count) {
 
 /** The start screen: pick up or deliver, a lost code, a problem. */
 function home() {
+  courier.forgetTyped();
   state.step = 'code';
   state.code = '';
   state.suffix = '';

@@ -43,6 +43,11 @@ export async function checkAgent() {
 }
 
 export const signedIn = () => Boolean(flow.session);
+
+/** Back at the start: a number typed for a sign-in that did not happen is not left for the next person. */
+export function forgetTyped() {
+  if (!flow.session) flow.phone = '';
+}
 export const isOffline = () => flow.offline;
 
 /** The start screen's "deliver" button. */
@@ -96,6 +101,7 @@ async function signIn(pin) {
   if (status === 201 && data?.session) {
     flow.session = data.session;
     flow.courier = data.courier || null;
+    flow.phone = '';
     return askRecipient();
   }
   if (status === 403) {
