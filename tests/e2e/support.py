@@ -97,7 +97,7 @@ def courier_with_pin(app: Flask, phone: str = "010-9876-5432", carrier: str = "D
     """A courier made the way an operator does (`create-courier ... --phone`): (kiosk PIN, API token)."""
     result = app.test_cli_runner().invoke(args=["locker", "create-courier", "--carrier", carrier, "--name", name,
                                                 "--phone", phone])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, result.exception)
     lines = result.output.strip().splitlines()
     pins = [line.split(":", 1)[1].strip() for line in lines if line.startswith("kiosk-pin:")]
     assert len(pins) == 1, result.output

@@ -235,6 +235,7 @@ def test_behind_the_agent_closing_the_door_stores_the_parcel(walkup, kiosk, live
     kiosk.provision()
     page.get_by_role("button", name="택배 보관").click()
     sign_in(page, pin)
+    expect(page.locator("#form-title")).to_have_text("받는 분 휴대폰 번호를 입력하세요")
     page.keyboard.type(RECIPIENT.replace("-", ""))
     page.keyboard.press("Enter")
     page.get_by_role("button", name="건너뛰기").click()
