@@ -25,6 +25,9 @@ def walkup(live):
     """The service's walk-up endpoints are built on branch walkup-api; until it is merged, say so."""
     app, _, _ = live
     missing = staged_walkup.missing(app)
+    if missing and missing != staged_walkup.WALKUP_RULES:
+        # Some are there: the service side has landed, and a route the page calls is not where it looks.
+        pytest.fail(f"the service lacks {', '.join(sorted(missing))}, which the page calls")
     if missing:
         pytest.skip(f"the service has no {', '.join(sorted(missing))} yet (branch walkup-api)")
 
