@@ -274,3 +274,40 @@ def test_an_agent_without_the_service_turns_deliveries_away_but_not_pickups(kios
     page.keyboard.type(code)
     page.keyboard.press("Enter")
     expect(page.locator("#door-label")).to_have_text("A01")
+
+
+def test_through_the_real_agent_and_boards_the_door_closing_stores_the_parcel(walkup, browser, live, sms):
+    """The page served by the locker agent over the board simulator: the deposit opens the board's lock,
+    the page sees the door open then closed in /agent/v1/status, and only then is the parcel stored."""
+    from tests.agent.support import start_agent, start_sim, unlocks, wait_for
+
+    app, world, base = live
+    pin, _ = courier_with_pin(app)
+    sim, bus = start_sim()
+    agent = start_agent(base, world.kiosk_token, bus)
+    context = browser.new_context(viewport={"width": 540, "height": 960}, locale="ko-KR")
+    try:
+        page = context.new_page()
+        page.goto(agent.url)
+        page.get_by_role("button", name="택배 보관").click()
+        sign_in(page, pin)
+        expect(page.locator("#form-title")).to_have_text("받는 분 휴대폰 번호를 입력하세요")
+        page.keyboard.type(RECIPIENT.replace("-", ""))
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="건너뛰기").click()
+        page.locator("button[data-size=S]").click()
+        expect(page.locator("#deposit-label")).to_have_text("A01")
+        assert wait_for(lambda: unlocks(sim))  # the agent pulsed A01's lock (board 0, lock 3)
+        expect(page.get_by_role("button", name="문을 닫았어요")).to_have_count(0)
+        page.wait_for_timeout(1500)
+        expect(page.locator("#screen-deposit")).to_be_visible()  # open: nothing stored yet
+        relay(app)
+        assert sms_to(sms, "+821022223333") == []
+        sim.control("/boards/0/locks/3/close", {})
+        expect(page.locator("#notice-title")).to_have_text("보관되었습니다", timeout=10_000)
+        relay(app)
+        assert len(sms_to(sms, "+821022223333")) == 1
+    finally:
+        context.close()
+        agent.stop()
+        sim.stop()
