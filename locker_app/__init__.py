@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
     from .openapi import bp as openapi_bp
+    from .walkup import admin_routes as _walkup_admin  # noqa: F401 - adds its routes to the admin blueprint
+    from .walkup import cli as _walkup_cli  # noqa: F401 - adds its commands to the `locker` group
+    from .walkup.routes import bp as walkup_bp
     from .web.headers import install_security_headers
     from .web.limits import install_limits
     from .web.parsing import install_input_guard
@@ -54,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
+    app.register_blueprint(walkup_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
     app.register_blueprint(admin_bp)
