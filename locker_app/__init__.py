@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .korea_sms.webhook import bp as solapi_webhooks_bp
     from .openapi import bp as openapi_bp
     from .sealing import cli as _sealing_cli  # noqa: F401 - `seal-keys`
+    from .walkup import admin_routes as _walkup_admin  # noqa: F401 - adds its routes to the admin blueprint
+    from .walkup import cli as _walkup_cli  # noqa: F401 - adds its commands to the `locker` group
+    from .walkup.routes import bp as walkup_bp
     from .web.headers import install_security_headers
     from .web.limits import install_limits
     from .web.parsing import install_input_guard
@@ -59,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
+    app.register_blueprint(walkup_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(solapi_webhooks_bp)
     app.register_blueprint(kiosk_page_bp)

@@ -408,3 +408,7 @@ class OccupancySnapshot(db.Model):  # type: ignore[name-defined]
     reserved: Mapped[int] = mapped_column(Integer)
     occupied: Mapped[int] = mapped_column(Integer)
     disabled: Mapped[int] = mapped_column(Integer)
+
+
+# Feature packages keep their tables with them; imported here so that Alembic sees them.
+from .walkup import models as _walkup_models  # noqa: E402,F401
