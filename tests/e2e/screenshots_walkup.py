@@ -16,7 +16,6 @@ from locker_app import create_app
 from locker_app.clock import FrozenClock
 from locker_app.extensions import db
 from tests.conftest import PEPPER, T0, Api, RecordingSender, _migrate, seed_world
-from tests.e2e import staged_walkup
 from tests.e2e.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -46,24 +45,15 @@ def main() -> int:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CLOCK": clock, "SMS_SENDER": sms, "SMS_KICK": False,
                           "CODE_PEPPER": PEPPER, "SECRET_KEY": "screenshots"})
         world = seed_world(app)
-        staged = staged_walkup.missing(app)
-        if staged:
-            print(f"the service has no {', '.join(sorted(staged))}: their answers are staged", file=sys.stderr)
-            pin = "246810"
-        else:
-            pin, _ = courier_with_pin(app)
+        pin, _ = courier_with_pin(app)
         api = Api(app.test_client(), world)
-        free = {"S": 4, "M": 3, "L": 2, "XL": 1}
         with live_server(app) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             size = {"width": KIOSK_SIZE[0] // SCALE, "height": KIOSK_SIZE[1] // SCALE}
 
-            def fresh(*, low: bool = False, voice: bool = False, full: bool = False) -> Any:
+            def fresh(*, low: bool = False, voice: bool = False) -> Any:
                 context = browser.new_context(viewport=size, locale="ko-KR")
                 page = context.new_page()
-                if staged:
-                    staged_walkup.stage(page, pin, free=dict.fromkeys(free, 0) if full else free,
-                                        pickup_only=full)
                 if voice:
                     page.add_init_script(SPEECH_STUB)
                 if low:
@@ -90,7 +80,6 @@ def main() -> int:
             # The courier's loop, with the small size full so the screen offers the next one up.
             for _ in range(4):
                 api.reserve(size="S")
-            free["S"] = 0
             page = fresh()
             page.get_by_role("button", name="택배 보관").click()
             page.keyboard.type("0109876")
@@ -124,7 +113,7 @@ def main() -> int:
             # Pickup only: every compartment taken.
             for _ in range(5):
                 api.reserve(size="S")
-            page = fresh(full=True)
+            page = fresh()
             shot(page, "pickup-only", "#screen-home")
             page.get_by_role("button", name="택배 보관").click()
             shot(page, "pickup-only-nearby", "#screen-notice")

@@ -15,21 +15,9 @@ except ImportError:  # the browser fixture says why; in CI this is an error
     if STRICT:
         raise
     pytest.skip("the playwright package is not installed", allow_module_level=True)
-from tests.e2e import staged_walkup
 from tests.e2e.support import courier_with_pin, deliver, relay
 
 pytestmark = pytest.mark.e2e
-
-@pytest.fixture
-def walkup(live):
-    """The service's walk-up endpoints are built on branch walkup-api; until it is merged, say so."""
-    app, _, _ = live
-    missing = staged_walkup.missing(app)
-    if missing and missing != staged_walkup.WALKUP_RULES:
-        # Some are there: the service side has landed, and a route the page calls is not where it looks.
-        pytest.fail(f"the service lacks {', '.join(sorted(missing))}, which the page calls")
-    if missing:
-        pytest.skip(f"the service has no {', '.join(sorted(missing))} yet (branch walkup-api)")
 
 COURIER_PHONE = "010-9876-5432"
 RECIPIENT = "010-2222-3333"
@@ -48,7 +36,7 @@ def sms_to(sms, number: str) -> list[dict]:
     return [m for m in sms.sent if m["to"] == number]
 
 
-def test_a_courier_signs_in_deposits_and_the_code_then_picks_the_parcel_up(walkup, kiosk, live, sms):
+def test_a_courier_signs_in_deposits_and_the_code_then_picks_the_parcel_up(kiosk, live, sms):
     app, _, _ = live
     pin, token = courier_with_pin(app)
     page = kiosk.provision()
@@ -105,7 +93,7 @@ def test_a_courier_signs_in_deposits_and_the_code_then_picks_the_parcel_up(walku
     expect(page.locator("#door-label")).to_have_text("A01")
 
 
-def test_in_english_a_wrong_pin_then_a_parcel_that_does_not_fit_gets_a_larger_size(walkup, kiosk, live, sms):
+def test_in_english_a_wrong_pin_then_a_parcel_that_does_not_fit_gets_a_larger_size(kiosk, live, sms):
     app, _, _ = live
     pin, _ = courier_with_pin(app)
     page = kiosk.provision()
@@ -142,7 +130,7 @@ def test_in_english_a_wrong_pin_then_a_parcel_that_does_not_fit_gets_a_larger_si
     expect(page.locator("#screen-home")).to_be_visible()
 
 
-def test_a_full_site_says_pickup_only_and_points_to_nearby_sites(walkup, kiosk, live):
+def test_a_full_site_says_pickup_only_and_points_to_nearby_sites(kiosk, live):
     app, world, _ = live
     api = Api(app.test_client(), world)
     for _ in range(10):
@@ -160,7 +148,7 @@ def test_a_full_site_says_pickup_only_and_points_to_nearby_sites(walkup, kiosk, 
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-def test_a_lost_code_gets_one_answer_and_only_a_waiting_parcel_gets_a_new_code(walkup, kiosk, live, sms, lang):
+def test_a_lost_code_gets_one_answer_and_only_a_waiting_parcel_gets_a_new_code(kiosk, live, sms, lang):
     app, world, _ = live
     _, old_code = deliver(app, world, sms, phone="010-1234-5678")
     before = len(sms.sent)
@@ -188,7 +176,7 @@ def test_a_lost_code_gets_one_answer_and_only_a_waiting_parcel_gets_a_new_code(w
     expect(page.locator("#door-label")).to_have_text("A01")
 
 
-def test_a_problem_reported_after_a_pickup_names_the_door(walkup, kiosk, live, sms):
+def test_a_problem_reported_after_a_pickup_names_the_door(kiosk, live, sms):
     app, world, _ = live
     _, code = deliver(app, world, sms)
     page = kiosk.provision()
@@ -205,7 +193,7 @@ def test_a_problem_reported_after_a_pickup_names_the_door(walkup, kiosk, live, s
     assert any("report" in action for action in actions), actions
 
 
-def test_five_idle_minutes_end_the_courier_session(walkup, kiosk, live):
+def test_five_idle_minutes_end_the_courier_session(kiosk, live):
     app, _, _ = live
     pin, _ = courier_with_pin(app)
     page = kiosk.page
@@ -224,7 +212,7 @@ def test_five_idle_minutes_end_the_courier_session(walkup, kiosk, live):
     assert len(ended) == 1 and ended[0]
 
 
-def test_behind_the_agent_closing_the_door_stores_the_parcel(walkup, kiosk, live, sms):
+def test_behind_the_agent_closing_the_door_stores_the_parcel(kiosk, live, sms):
     """The agent is staged (its status answer); the service is real. No "done" button: the door tells."""
     import json
 
@@ -276,7 +264,7 @@ def test_an_agent_without_the_service_turns_deliveries_away_but_not_pickups(kios
     expect(page.locator("#door-label")).to_have_text("A01")
 
 
-def test_through_the_real_agent_and_boards_the_door_closing_stores_the_parcel(walkup, browser, live, sms):
+def test_through_the_real_agent_and_boards_the_door_closing_stores_the_parcel(browser, live, sms):
     """The page served by the locker agent over the board simulator: the deposit opens the board's lock,
     the page sees the door open then closed in /agent/v1/status, and only then is the parcel stored."""
     from tests.agent.support import start_agent, start_sim, unlocks, wait_for
