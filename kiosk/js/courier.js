@@ -276,7 +276,8 @@ async function confirmStored() {
   } catch {
     return storedFailed(parcel);
   }
-  if (answer.status === 200) {
+  // 409 already-stored: an earlier confirmation got through though its answer was lost.
+  if (answer.status === 200 || (answer.status === 409 && answer.data?.type === 'already-stored')) {
     flow.parcel = null;
     return ui.notice({
       title: 'stored.title', body: 'stored.body', label: parcel.compartment, tone: 'ok',

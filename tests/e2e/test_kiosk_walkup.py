@@ -299,3 +299,43 @@ def test_through_the_real_agent_and_boards_the_door_closing_stores_the_parcel(br
         context.close()
         agent.stop()
         sim.stop()
+
+
+def test_five_wrong_pins_lock_the_sign_in_and_the_screen_says_for_how_long(kiosk, live):
+    app, world, _ = live
+    pin, _ = courier_with_pin(app)
+    client = app.test_client()
+    wrong = "000000" if pin != "000000" else "111111"
+    for _ in range(5):  # at another kiosk, or earlier at this one
+        answer = client.post("/kiosk/v1/courier/session", json={"phone": COURIER_PHONE, "pin": wrong},
+                             headers={"Authorization": f"Bearer {world.other_kiosk_token}"})
+        assert answer.status_code == 403
+    page = kiosk.provision()
+    page.get_by_role("button", name="택배 보관").click()
+    sign_in(page, pin)  # even the right PIN waits now
+    expect(page.locator("#notice-title")).to_have_text("로그인이 잠시 잠겼습니다")
+    expect(page.locator("#notice-body")).to_have_text(
+        "15분 후에 다시 시도하거나 운영사에 PIN 재발급을 요청하세요.")
+    page.get_by_role("button", name="처음으로").click()
+    expect(page.locator("#screen-home")).to_be_visible()
+
+
+def test_a_session_the_service_ended_asks_the_courier_to_sign_in_again(kiosk, live, clock):
+    app, _, _ = live
+    pin, _ = courier_with_pin(app)
+    page = kiosk.provision()
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Deliver a parcel").click()
+    sign_in(page, pin)
+    expect(page.locator("#form-title")).to_have_text("Enter the recipient's mobile number")
+    clock.advance(minutes=6)  # the service's idle limit passes (the page's own clock has not moved)
+    page.keyboard.type(RECIPIENT.replace("-", ""))
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Skip").click()
+    page.locator("button[data-size=S]").click()
+    expect(page.locator("#notice-title")).to_have_text("Your sign-in has ended")
+    page.get_by_role("button", name="Sign in again").click()
+    expect(page.locator("#form-title")).to_have_text("Enter the courier's mobile number")
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM parcels")) == 0  # nothing half-done
+        db.session.rollback()
