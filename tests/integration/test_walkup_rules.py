@@ -77,7 +77,7 @@ def test_the_kiosk_pauses_sign_ins_after_many_refusals_whatever_the_numbers(app,
     assert other.sign_in("010-5555-0100", "123456").status_code == 403  # another kiosk is not paused
 
 
-def test_a_full_site_is_pickup_only_and_a_walkup_deposit_gets_alternatives(make_app, client_factory=None):
+def test_a_full_site_is_pickup_only_and_a_walkup_deposit_gets_alternatives(make_app):
     app = make_app()
     world = seed_world(app, compartments="S:1")
     client = app.test_client()
@@ -108,7 +108,7 @@ def _stored_parcel(app, client, world, phone="010-1234-5678"):
 
 def test_a_lost_code_answers_byte_for_byte_alike_and_only_a_waiting_parcel_gets_an_sms(app, client, world, sms,
                                                                                        clock):
-    kiosk, parcel = _stored_parcel(app, client, world)
+    kiosk, _ = _stored_parcel(app, client, world)
     _relay(app, clock)
     old_code = code_from(sms.sent[0]["body"])
     before = len(sms.sent)
