@@ -38,4 +38,4 @@ def recent_counts(session: Session, now: datetime, site_ids: list[int]) -> dict[
         select(Event.site_id, func.count()).where(Event.action == ACTION, Event.site_id.in_(site_ids),
                                                   Event.at > now - ALERT_WINDOW)
         .group_by(Event.site_id))
-    return {int(site_id): int(count) for site_id, count in rows}
+    return {site_id: int(count) for site_id, count in rows if site_id is not None}
