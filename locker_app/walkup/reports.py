@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Compartment, Site
+from ..models import Compartment, Event, Site
 from ..services import events
 from ..services.errors import InvalidInput
 
@@ -27,3 +27,15 @@ def report(session: Session, now: datetime, site: Site, kind: object, compartmen
         if compartment_id is None:
             raise InvalidInput(f"this site has no compartment {compartment!r}", field="compartment")
     events.record(session, now, actor, ACTION, site_id=site.id, compartment_id=compartment_id, kind=kind)
+
+
+ALERT_WINDOW = timedelta(hours=24)
+
+
+def recent_counts(session: Session, now: datetime, site_ids: list[int]) -> dict[int, int]:
+    """Problem reports of the last ALERT_WINDOW by site: the dashboard's alert."""
+    rows = session.execute(
+        select(Event.site_id, func.count()).where(Event.action == ACTION, Event.site_id.in_(site_ids),
+                                                  Event.at > now - ALERT_WINDOW)
+        .group_by(Event.site_id))
+    return {site_id: int(count) for site_id, count in rows if site_id is not None}
