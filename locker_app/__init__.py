@@ -55,6 +55,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .ops.server_header import hide_server_headers
     from .scope import cli as _scope_cli  # noqa: F401 - set-admin-scope, set-admin-password
     from .sealing import cli as _sealing_cli  # noqa: F401 - `seal-keys`
+    from .walkup import admin_routes as _walkup_admin  # noqa: F401 - adds its routes to the admin blueprint
+    from .walkup import cli as _walkup_cli  # noqa: F401 - adds its commands to the `locker` group
+    from .walkup.routes import bp as walkup_bp
     from .web.headers import install_security_headers
     from .web.limits import install_limits
     from .web.parsing import install_input_guard
@@ -65,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
     app.register_blueprint(offline_bp)
+    app.register_blueprint(walkup_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(solapi_webhooks_bp)
     app.register_blueprint(kiosk_page_bp)

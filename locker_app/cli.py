@@ -70,10 +70,16 @@ def create_site(code: str, name: str, tz: str, compartments: str, district: str 
 @locker.command("create-courier")
 @click.option("--carrier", "carrier_name", required=True)
 @click.option("--name", required=True)
-def create_courier(carrier_name: str, name: str) -> None:
+@click.option("--phone", help="the courier's mobile number: also issues a kiosk PIN for the touchscreen")
+def create_courier(carrier_name: str, name: str, phone: str | None) -> None:
     """Create a courier; prints the API token (shown only now) as the last line."""
+    from .walkup.credentials import set_pin
+
     with _transaction():
-        _, token = provisioning.create_courier(current_session(), _now(), carrier_name, name)
+        courier, token = provisioning.create_courier(current_session(), _now(), carrier_name, name)
+        pin = set_pin(current_session(), _now(), courier, phone, "cli") if phone else None
+    if pin:
+        click.echo(f"kiosk-pin: {pin}")
     click.echo(f"courier {name} of {carrier_name}; API token:")
     click.echo(token)
 

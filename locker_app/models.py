@@ -412,10 +412,10 @@ class OccupancySnapshot(db.Model):  # type: ignore[name-defined]
     disabled: Mapped[int] = mapped_column(Integer)
 
 
-# Tables of feature packages, imported here so that whoever imports the models (Alembic too) sees them.
+# Feature packages keep their tables with them; imported here so that whoever imports the models (Alembic too)
+# sees them.
 from .admin_sessions import models as _admin_sessions_models  # noqa: E402,F401
 from .four_eyes import models as _four_eyes_models  # noqa: E402,F401
-
-# Feature packages' tables, imported wherever these are, so Alembic sees them.
 from .offline import models as _offline_models  # noqa: E402,F401
 from .scope import models as _scope_models  # noqa: E402,F401
+from .walkup import models as _walkup_models  # noqa: E402,F401

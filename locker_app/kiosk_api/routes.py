@@ -10,6 +10,7 @@ from ..openapi.contract import contract
 from ..services import doors, keypad, kiosk_commands
 from ..services.errors import CodeRejected
 from ..services.pickup import open_with_code
+from ..walkup import lost_code, room
 from ..web.auth import current_kiosk
 from ..web.parsing import json_object
 from ..web.transaction import commit, now
@@ -29,7 +30,8 @@ def site() -> Response:
     """What the touchscreen needs to know about its site; nothing about any parcel."""
     place = g.kiosk.site
     answer = {"site": place.code, "name": place.name, "language": place.language,
-              "phone_suffix_required": bool(place.require_phone_suffix)}
+              "phone_suffix_required": bool(place.require_phone_suffix),
+              **room.site_room(current_session(), place)}  # free by size, pickup_only (issue 19)
     commit()
     return jsonify(answer)
 
@@ -46,8 +48,10 @@ def pickup() -> Response:
         # Holds the site's keypad row until the commit below, so workers take turns with the budget.
         keypad.check(session, at, place)
     except keypad.KeypadLocked:
-        commit()  # keeps last_seen_at
-        raise
+        # Issue 20, 3: a fresh code from the lost-code path still opens its door while the keypad is paused.
+        if not lost_code.bypasses_pause(session, at, place, body.get("code"), current_app.config["CODE_PEPPERS"]):
+            commit()  # keeps last_seen_at and the tries the attempt spent
+            raise
     try:
         with session.begin_nested():
             result = open_with_code(

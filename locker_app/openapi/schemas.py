@@ -138,6 +138,10 @@ class SiteOut(Schema):
     name = fields.String(required=True)
     language = fields.String(required=True)
     phone_suffix_required = fields.Boolean(required=True)
+    # Issue 19: room for a walk-up deposit, and for a full site the nearest sites with room.
+    free = fields.Dict(keys=fields.String(validate=validate.OneOf(SIZES)), values=fields.Integer(), required=True)
+    pickup_only = fields.Boolean(required=True)
+    alternatives = fields.List(fields.Dict())
 
 
 class OpenedParcel(Schema):

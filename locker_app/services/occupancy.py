@@ -199,6 +199,9 @@ def occupancy(session: Session, now: datetime, *, district: str | None = None,
     sms = _sms_counts(session, now, ids) if ids else {}
     seen = _kiosk_last_seen(session, ids) if ids else {}
     keypads = _keypads(session, now, ids) if ids else {}
+    from ..walkup.reports import recent_counts  # the walk-up package's problem reports (issue 19)
+
+    reports = recent_counts(session, now, ids) if ids else {}
     documents: list[dict[str, Any]] = []
     for site in sites:
         by_size = {size: sizes.get(site.id, {}).get(size, _empty()) for size in SIZES}
@@ -216,6 +219,7 @@ def occupancy(session: Session, now: datetime, *, district: str | None = None,
             "kiosk_last_seen": _iso(seen.get(site.id)),
             "keypad_locked": False, "keypad_paused": False,
             **keypads.get(site.id, {}),
+            "problem_reports": reports.get(site.id, 0),
         })
     return {"as_of": _iso(now), "sites": documents, "total": _sum([d["total"] for d in documents])}
 

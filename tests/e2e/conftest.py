@@ -62,7 +62,7 @@ def kiosk(browser, live):
             if clock:
                 page.clock.install()
             page.goto(f"{base}/kiosk/?token={token or world.kiosk_token}")
-            page.locator("#screen-entry").wait_for()
+            page.locator("#screen-home").wait_for()
             return page
 
     yield Kiosk()

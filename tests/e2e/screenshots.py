@@ -68,7 +68,7 @@ def main() -> int:
                 if init:
                     page.add_init_script(init)
                 page.goto(f"{base}/kiosk/" + (f"?token={token}" if token else ""))
-                page.wait_for_selector("#screen-entry:not([hidden]), #screen-setup:not([hidden])")
+                page.wait_for_selector("#screen-home:not([hidden]), #screen-setup:not([hidden])")
                 page.wait_for_timeout(300)  # the site name arrives a moment later
                 return page
 
@@ -81,6 +81,7 @@ def main() -> int:
             shot(fresh(token=None), "setup", "#screen-setup")
 
             page = fresh()
+            page.get_by_role("button", name="택배 찾기").click()
             shot(page, "enter-ko", "#screen-entry")
             page.keyboard.type("4821")
             page.get_by_role("button", name="English").click()

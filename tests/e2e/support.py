@@ -76,3 +76,36 @@ def return_code_for(app: Flask, parcel_id: str, pepper: str) -> str:
 def wrong_codes(app: Flask, world: World, count: int) -> list[Any]:
     api = Api(app.test_client(), world)
     return [api.pickup(f"{n:08d}").status_code for n in range(count)]
+
+
+# Stands in for the kiosk's speech engine: each utterance the page speaks is kept in window.spoken.
+SPEECH_STUB = """
+window.spoken = [];
+speechSynthesis.getVoices = () => [{ lang: 'ko-KR', name: 'stub ko' }, { lang: 'en-US', name: 'stub en' }];
+speechSynthesis.speak = (u) => window.spoken.push({ text: u.text, lang: u.lang });
+speechSynthesis.cancel = () => {};
+"""
+
+
+def spoken(page: Any) -> list[dict[str, str]]:
+    """What the page has said so far (the page's CSP allows no eval, so this reads rather than waits)."""
+    return list(page.evaluate("window.spoken"))
+
+
+def courier_with_pin(app: Flask, phone: str = "010-9876-5432", carrier: str = "Demo Express",
+                     name: str = "Park") -> tuple[str, str]:
+    """A courier made the way an operator does (`create-courier ... --phone`): (kiosk PIN, API token)."""
+    result = app.test_cli_runner().invoke(args=["locker", "create-courier", "--carrier", carrier, "--name", name,
+                                                "--phone", phone])
+    assert result.exit_code == 0, (result.output, result.exception)
+    lines = result.output.strip().splitlines()
+    pins = [line.split(":", 1)[1].strip() for line in lines if line.startswith("kiosk-pin:")]
+    assert len(pins) == 1, result.output
+    return pins[0], lines[-1].strip()
+
+
+def relay(app: Flask) -> None:
+    from locker_app.jobs import relay_job
+
+    with app.app_context():
+        relay_job()

@@ -40,7 +40,7 @@ def test_a_code_typed_at_the_agents_page_opens_the_board_door(behind_agent, live
     app, world, _ = live
     _, code = deliver(app, world, sms)
     page.goto(agent.url)  # no ?token=: the agent holds it
-    page.locator("#screen-entry").wait_for()
+    page.locator("#screen-home").wait_for()  # the start screen; digits typed there go to the code
     page.keyboard.type(code)
     page.keyboard.press("Enter")
     expect(page.locator("#door-label")).to_have_text("A01")
@@ -55,7 +55,7 @@ def test_a_jammed_lock_shows_the_fault_screen_and_is_reported_once(behind_agent,
     _, code = deliver(app, world, sms)
     sim.control("/boards/0/locks/3/jam", {})
     page.goto(agent.url)
-    page.locator("#screen-entry").wait_for()
+    page.locator("#screen-home").wait_for()  # the start screen; digits typed there go to the code
     page.keyboard.type(code)
     page.keyboard.press("Enter")
     expect(page.locator("#screen-fault")).to_be_visible(timeout=10_000)
@@ -82,7 +82,7 @@ def test_with_the_service_unreachable_the_page_says_so_at_once(browser, live):
     try:
         page = context.new_page()
         page.goto(agent.url)
-        page.locator("#screen-entry").wait_for()
+        page.locator("#screen-home").wait_for()  # the start screen; digits typed there go to the code
         page.keyboard.type("12345678")
         page.keyboard.press("Enter")
         expect(page.locator("#screen-error")).to_be_visible(timeout=5_000)

@@ -34,8 +34,8 @@ def test_provisioning_keeps_the_token_and_drops_it_from_the_address(kiosk, live,
     assert "token" not in json.dumps(page.evaluate("history.state"))
 
     page.goto(f"{base}/kiosk/")  # later visits need no token in the address
-    expect(page.locator("#screen-entry")).to_be_visible()
-    expect(page.locator("#entry-title")).to_have_text("인증번호 8자리를 입력하세요")
+    expect(page.locator("#screen-home")).to_be_visible()
+    expect(page.locator("#home-title")).to_have_text("무엇을 도와드릴까요?")
 
 
 def test_an_unprovisioned_kiosk_says_so(kiosk):
@@ -63,6 +63,8 @@ def test_code_tapped_on_the_keypad_opens_the_door(kiosk, live, sms):
     app, world, _ = live
     _, code = deliver(app, world, sms)
     page = kiosk.provision()
+    page.get_by_role("button", name="택배 찾기").click()
+    expect(page.locator("#entry-title")).to_have_text("인증번호 8자리를 입력하세요")
     for digit in code:
         page.get_by_role("button", name=digit, exact=True).click()
     page.get_by_role("button", name="확인").click()
@@ -117,7 +119,7 @@ def test_the_locked_keypad_counts_down_and_comes_back(kiosk, live):
     page.keyboard.type("1")  # the keypad stays paused
     expect(page.locator("#screen-locked")).to_be_visible()
     page.clock.run_for(46_000)
-    expect(page.locator("#screen-entry")).to_be_visible()
+    expect(page.locator("#screen-home")).to_be_visible()  # the pause is over (and 30 s passed without a touch)
 
 
 def test_an_admin_lock_says_the_operator_was_alerted(kiosk, live, clock):
@@ -139,8 +141,10 @@ def test_english_switch_and_back_to_korean_after_30_seconds_idle(kiosk):
     page = kiosk.provision(clock=True)
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#home-title")).to_have_text("What would you like to do?")
+    page.keyboard.type("8")
     expect(page.locator("#entry-title")).to_have_text("Enter your 8-digit code")
-    page.keyboard.type("87654321")
+    page.keyboard.type("7654321")
     page.keyboard.press("Enter")
     expect(page.locator("#screen-rejected")).to_be_visible()
     expect(page.locator("#screen-rejected h1")).to_have_text("The code was not accepted")
@@ -151,9 +155,10 @@ def test_english_switch_and_back_to_korean_after_30_seconds_idle(kiosk):
     expect(page.get_by_role("button", name="한국어")).to_be_visible()
 
     page.clock.run_for(31_000)
-    expect(page.locator("#entry-title")).to_have_text("인증번호 8자리를 입력하세요")
-    expect(page.locator("#digits .filled")).to_have_count(0)
+    expect(page.locator("#home-title")).to_have_text("무엇을 도와드릴까요?")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
+    page.keyboard.type("5")  # the digits typed before are forgotten
+    expect(page.locator("#digits .filled")).to_have_count(1)
 
 
 def test_the_door_screen_goes_back_to_the_start_after_30_seconds(kiosk, live, sms):
@@ -166,7 +171,7 @@ def test_the_door_screen_goes_back_to_the_start_after_30_seconds(kiosk, live, sm
     page.clock.run_for(29_000)
     expect(page.locator("#screen-open")).to_be_visible()
     page.clock.run_for(2_000)
-    expect(page.locator("#screen-entry")).to_be_visible()
+    expect(page.locator("#screen-home")).to_be_visible()
 
 
 def test_a_site_that_asks_for_the_phone_suffix_gets_a_second_step(kiosk, live, sms):

@@ -35,7 +35,9 @@ def test_site_says_whether_a_phone_suffix_is_needed_and_nothing_else(app, api):
     answer = api.client.get("/kiosk/v1/site", headers=_kiosk(api))
     assert answer.status_code == 200
     assert answer.get_json() == {"site": "MAPO-001", "name": "마포구청 안심택배함", "language": "ko",
-                                 "phone_suffix_required": False}
+                                 "phone_suffix_required": False,
+                                 # Issue 19: room for a courier at the touchscreen (counts, never a parcel).
+                                 "free": {"S": 4, "M": 3, "L": 2, "XL": 1}, "pickup_only": False}
     with app.app_context():
         db.session.execute(sa.text("UPDATE sites SET require_phone_suffix = true WHERE code = 'MAPO-001'"))
         db.session.commit()
