@@ -85,5 +85,12 @@ def require_city_wide_operator(scope: Scope) -> None:
         raise Forbidden("only a city-wide operator can change who sees which districts")
 
 
+def require_city_wide(scope: Scope) -> None:
+    """Couriers deliver to every district's sites: only a city-wide admin lists or manages them, so that a
+    district's operator cannot lock a courier out of another district's lockers."""
+    if not scope.all_districts:
+        raise Forbidden("couriers work across districts: only a city-wide admin manages them")
+
+
 def known_districts(session: Session) -> list[str]:
     return [d for d in session.scalars(select(Site.district).distinct().order_by(Site.district)) if d]

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..admin import bp
+from ..admin.access import current_scope
+from ..scope.service import require_city_wide
 from ..extensions import current_session
 from ..models import Courier
 from ..services import admin_auth
@@ -27,6 +29,7 @@ def _courier_id(raw: str) -> int:
 
 
 def courier_rows() -> list[dict[str, Any]]:
+    require_city_wide(current_scope())
     session = current_session()
     found = session.scalars(select(Courier).options(joinedload(Courier.carrier)).order_by(Courier.id)).all()
     pins = {c.courier_id: c for c in session.scalars(select(KioskCredential))}
@@ -44,6 +47,7 @@ def api_couriers() -> Response:
 @bp.post("/api/couriers/<courier_id>/deactivate")
 def api_deactivate_courier(courier_id: str) -> Response:
     json_object(optional=True)
+    require_city_wide(current_scope())
     courier = credentials.deactivate(current_session(), now(), _courier_id(courier_id), admin_auth.actor(g.admin))
     answer = {"courier_id": courier.id, "active": courier.active}
     commit()
@@ -53,6 +57,7 @@ def api_deactivate_courier(courier_id: str) -> Response:
 @bp.post("/api/couriers/<courier_id>/reset-pin")
 def api_reset_pin(courier_id: str) -> Response:
     json_object(optional=True)
+    require_city_wide(current_scope())
     pin = credentials.reset_pin(current_session(), now(), _courier_id(courier_id), admin_auth.actor(g.admin))
     commit()
     response = jsonify({"courier_id": int(courier_id), "kiosk_pin": pin})
@@ -68,6 +73,7 @@ def couriers_page() -> str:
 
 
 def _form(action: Any) -> tuple[str, int]:
+    require_city_wide(current_scope())
     shown: dict[str, Any] | None = None
     error = None
     try:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0013"  # re-chained after main's 0013 for this branch; the lead re-chains at merge
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ The upgrade seals the codes of messages not yet sent with the app's LOCKER_SEAL_
 the downgrade puts them back in clear, since the older relay sends the body as it is.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 from flask import current_app
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
