@@ -51,14 +51,18 @@ def _transaction() -> Iterator[None]:
 @click.option("--language", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
 @click.option("--sms-name", help="short name used in SMS (20 characters at most; default: --name)")
 @click.option("--accessible", default="", help="labels reachable from a wheelchair, e.g. A01,A11")
+@click.option("--address", help="the public delivery address residents give online shops")
+@click.option("--opening-hours", "opening_hours", help="when the locker can be reached, e.g. 24시간 or 06:00-23:00")
 def create_site(code: str, name: str, tz: str, compartments: str, district: str | None, country: str,
-                lat: float | None, lon: float | None, language: str, sms_name: str | None, accessible: str) -> None:
+                lat: float | None, lon: float | None, language: str, sms_name: str | None, accessible: str,
+                address: str | None, opening_hours: str | None) -> None:
     """Create a site and its compartments."""
     labels = tuple(label.strip().upper() for label in accessible.split(",") if label.strip())
     with _transaction():
         site = provisioning.create_site(current_session(), _now(), code, name, compartments, tz=tz, district=district,
                                         country=country, lat=lat, lon=lon, language=language,
-                                        sms_name=sms_name, accessible=labels)
+                                        sms_name=sms_name, accessible=labels, address=address,
+                                        opening_hours=opening_hours)
         count = len(site.compartments)
     click.echo(f"site {code}: {count} compartments")
 
@@ -122,9 +126,12 @@ def seed_demo() -> None:
     with _transaction():
         provisioning.create_site(current_session(), now, "MAPO-001", "마포구청 안심택배함", "S:10,M:6,L:3,XL:1",
                                  district="Mapo-gu", lat=37.5663, lon=126.9019, sms_name="마포구청 안심택배",
-                                 accessible=("A01", "A11"))
+                                 accessible=("A01", "A11"), opening_hours="24시간",
+                                 address="서울특별시 마포구 월드컵로 212 (성산동) 마포구청 1층")
         provisioning.create_site(current_session(), now, "MAPO-002", "망원동 주민센터 안심택배함", "S:6,M:4,L:2,XL:1",
-                                 district="Mapo-gu", lat=37.5556, lon=126.9104, sms_name="망원동 안심택배")
+                                 district="Mapo-gu", lat=37.5556, lon=126.9104, sms_name="망원동 안심택배",
+                                 address="서울특별시 마포구 포은로 49 (망원동) 망원1동 주민센터 앞",
+                                 opening_hours="06:00-23:00")
         _, courier_token = provisioning.create_courier(current_session(), now, "Demo Express", "Kim Courier")
         _, kiosk_token = provisioning.create_kiosk(current_session(), now, "MAPO-001")
         _, admin_token = provisioning.create_admin(current_session(), now, "admin", password, "operator", True)

@@ -68,6 +68,9 @@ class Site(db.Model):  # type: ignore[name-defined]
     language: Mapped[str] = mapped_column(String(2), default="ko")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    # Public: the address residents type into a shop's order form, and when the locker can be reached.
+    address: Mapped[str | None] = mapped_column(String(200))
+    opening_hours: Mapped[str | None] = mapped_column(String(80))
     require_phone_suffix: Mapped[bool] = mapped_column(Boolean, default=False)
     # Storage policy; defaults follow Seoul's public lockers.
     reservation_hold_minutes: Mapped[int] = mapped_column(Integer, default=15)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
@@ -20,6 +21,7 @@ from ..services.policy import POLICY_FIELDS, policy_view, update_policy
 from ..web.parsing import json_object
 from ..web.transaction import commit, now, rollback
 from . import bp
+from .labels import title_of
 from .shaping import as_json
 
 
@@ -111,7 +113,8 @@ def _run_form(action: Any, done: str, back: str) -> WerkzeugResponse:
         commit()
     except ServiceError as exc:
         rollback()
-        flash(exc.detail, "error")
+        # The service's detail is English (the JSON API's words); the title says it in the reader's language.
+        flash(exc.detail if str(get_locale()) == "en" else f"{title_of(exc.slug, exc.title)} ({exc.detail})", "error")
     else:
         flash(done, "ok")
     return redirect(back)
@@ -121,21 +124,22 @@ def _run_form(action: Any, done: str, back: str) -> WerkzeugResponse:
 def remote_open(site_code: str, label: str) -> WerkzeugResponse:
     back = url_for("admin.site_page", site_code=site_code) + f"#c-{label}"
     return _run_form(lambda: _remote_open(site_code, label, request.form.get("reason")),
-                     f"{site_code} {label}: the kiosk opens the door when it next checks in (within seconds).", back)
+                     gettext("%(site)s %(door)s: the kiosk opens the door when it next checks in (within seconds).",
+                             site=site_code, door=label), back)
 
 
 @bp.post("/sites/<site_code>/keypad/unlock")
 def keypad_unlock(site_code: str) -> WerkzeugResponse:
     back = url_for("admin.site_page", site_code=site_code)
     return _run_form(lambda: _unlock(find_site(current_session(), site_code)),
-                     f"{site_code}: the keypad takes codes again.", back)
+                     gettext("%(site)s: the keypad takes codes again.", site=site_code), back)
 
 
 @bp.post("/parcels/<parcel_id>/resend")
 def resend_form(parcel_id: str) -> WerkzeugResponse:
     back = url_for("admin.parcel_page", parcel_id=parcel_id)
-    return _run_form(lambda: _resend(parcel_id), "A new code is on its way by SMS; the old one no longer works.",
-                     back)
+    done = gettext("A new code is on its way by SMS; the old one no longer works.")
+    return _run_form(lambda: _resend(parcel_id), done, back)
 
 
 @bp.post("/sites/<site_code>/policy")
@@ -152,4 +156,5 @@ def policy_form(site_code: str) -> WerkzeugResponse:
         session = current_session()
         update_policy(session, now(), find_site(session, site_code), admin_auth.actor(g.admin), **fields)
 
-    return _run_form(change, f"{site_code}: storage policy saved.", url_for("admin.site_page", site_code=site_code))
+    done = gettext("%(site)s: storage policy saved.", site=site_code)
+    return _run_form(change, done, url_for("admin.site_page", site_code=site_code))

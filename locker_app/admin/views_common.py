@@ -15,6 +15,7 @@ from ..web.transaction import now
 from . import bp
 from .access import can_change, guard, is_api
 from .filters import admin_zone
+from .labels import label, title_of
 from .security import add_security_headers, cookie_secure, csrf_token
 from .shaping import ago, local
 
@@ -57,4 +58,6 @@ def _helpers() -> dict[str, Any]:
         "page_url": lambda offset: url_for(request.endpoint or "admin.dashboard",
                                            **{**(request.view_args or {}), **request.args.to_dict(), "offset": offset}),
         "to_json": lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
+        "label": label,
+        "title_of": title_of,
     }
