@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 ## run: migrate the embedded SQLite database, seed the demo, serve on 127.0.0.1:5000 with the scheduler beside it
 run: $(STAMP)
 	$(FLASK) db upgrade
-	$(FLASK) locker seed-demo
+	LOCKER_DEMO_BASE_URL=http://$(HOST):$(PORT) $(FLASK) locker seed-demo
 	@echo "serving on http://$(HOST):$(PORT) (Ctrl-C stops the web server and the scheduler)"
 	@$(FLASK) locker scheduler & sched=$$!; \
 	trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \

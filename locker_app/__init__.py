@@ -13,9 +13,8 @@ from .clock import system_clock
 from .config import check_settings, load_settings
 from .database import configure_engine
 from .extensions import db, migrate
+from .paths import MIGRATIONS
 from .services.codes import parse_peppers
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

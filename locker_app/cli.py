@@ -148,8 +148,11 @@ def seed_demo() -> None:
 
 def _print_demo(text: str) -> None:
     values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-    base = "http://127.0.0.1:5000"
+    # `make run PORT=5055` passes its own address; a deployment's public URL otherwise; Flask's default last.
+    base = (os.environ.get("LOCKER_DEMO_BASE_URL") or current_app.config.get("PUBLIC_URL")
+            or "http://127.0.0.1:5000").rstrip("/")
     click.echo(f"  kiosk:  {base}/kiosk/?token={values.get('KIOSK_TOKEN', '')}")
+    click.echo(f"  lockers (public directory): {base}/sites/")
     click.echo(f"  admin:  {base}/admin/  (user {values.get('ADMIN_USER')}, password {values.get('ADMIN_PASSWORD')})")
     click.echo(f"  courier API token: {values.get('COURIER_TOKEN')}")
     click.echo(f"  admin API token:   {values.get('ADMIN_TOKEN')}")

@@ -141,3 +141,19 @@ def test_the_catalogue_is_complete_and_compiled():
         return {text(m.id): text(m.string) for m in catalog if m.id}
 
     assert pairs(po) == pairs(mo), "the compiled catalogue is stale: run make i18n"
+
+
+def test_admin_json_keeps_korean_readable(client, app, world):
+    admins = create_admins(app)
+    answer = client.get("/admin/api/occupancy", headers={"Authorization": f"Bearer {admins.operator_token}"})
+    assert answer.status_code == 200
+    assert "마포구청 안심택배함" in answer.get_data(as_text=True)
+    assert "\\ub9c8" not in answer.get_data(as_text=True)
+
+
+def test_seed_demo_prints_the_address_it_is_served_on(app, monkeypatch, tmp_path):
+    app.instance_path = str(tmp_path)
+    monkeypatch.setenv("LOCKER_DEMO_BASE_URL", "http://127.0.0.1:5055")
+    printed = app.test_cli_runner().invoke(args=["locker", "seed-demo"]).output
+    assert "http://127.0.0.1:5055/kiosk/?token=" in printed and "http://127.0.0.1:5055/admin/" in printed
+    assert ":5000" not in printed
