@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .cli import locker
     from .directory import bp as directory_bp
+    from .i18n import commands as _i18n_commands  # noqa: F401 - set-admin-language
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
     from .openapi import bp as openapi_bp

@@ -145,6 +145,8 @@ class Admin(db.Model):  # type: ignore[name-defined]
     role: Mapped[str] = mapped_column(String(16), default="operator")
     token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The admin pages' language for this admin (ko, en); None follows the browser.
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class Parcel(db.Model):  # type: ignore[name-defined]

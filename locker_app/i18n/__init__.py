@@ -1,7 +1,7 @@
 """Pages in the reader's language with Flask-Babel: Korean and English catalogues in `translations/`.
 
-The locale comes from, in order: `?lang=` (remembered in a cookie, so a kiosk-side or shared browser can
-switch once), the signed-in admin's own setting, the browser's Accept-Language, and then Korean, the language
+The locale comes from, in order: `?lang=` (remembered in a cookie, so a browser switches once), the signed-in
+admin's own setting (`locker set-admin-language`), the browser's Accept-Language, and then Korean, the language
 of the districts this service is built for. Source strings are English; `make i18n` extracts and compiles."""
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ def choose_locale() -> str:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
+    remembered = request.cookies.get(COOKIE)
+    if remembered in LANGUAGES:
+        return str(remembered)
     admin = getattr(g, "admin", None)
     own = getattr(admin, "language", None)
     if own in LANGUAGES:
         return str(own)
-    remembered = request.cookies.get(COOKIE)
-    if remembered in LANGUAGES:
-        return str(remembered)
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT
 
 
@@ -45,3 +45,4 @@ def init_app(app: Flask) -> None:
         if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
         return response
+

@@ -157,3 +157,16 @@ def test_seed_demo_prints_the_address_it_is_served_on(app, monkeypatch, tmp_path
     printed = app.test_cli_runner().invoke(args=["locker", "seed-demo"]).output
     assert "http://127.0.0.1:5055/kiosk/?token=" in printed and "http://127.0.0.1:5055/admin/" in printed
     assert ":5000" not in printed
+
+
+def test_an_admin_s_own_language_wins_over_the_browser(app):
+    create_admins(app)
+    assert app.test_cli_runner().invoke(args=["locker", "set-admin-language", "ops", "en"]).exit_code == 0
+    browser = AdminBrowser(app.test_client(), language="ko")
+    browser.client.delete_cookie("locker_lang")
+    assert browser.login("ops", headers={"Accept-Language": "ko-KR"}).status_code == 302
+    page = browser.client.get("/admin/", headers={"Accept-Language": "ko-KR"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Occupancy" in page
+    assert app.test_cli_runner().invoke(args=["locker", "set-admin-language", "ops", "browser"]).exit_code == 0
+    page = browser.client.get("/admin/", headers={"Accept-Language": "ko-KR"}).get_data(as_text=True)
+    assert '<html lang="ko">' in page
