@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean i18n vendor-leaflet
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ DEMO_DOORS := $(shell for i in $$(seq 1 20); do b=$$(( (i-1) / 16 )); l=$$(( (i-
 ## and the locker agent on 127.0.0.1:8765 driving a simulated board bus on 127.0.0.1:9000 (control on 9001)
 run: $(STAMP)
 	$(FLASK) db upgrade
-	$(FLASK) locker seed-demo
+	LOCKER_DEMO_BASE_URL=http://$(HOST):$(PORT) $(FLASK) locker seed-demo
 	@echo "serving on http://$(HOST):$(PORT) (Ctrl-C stops the web server, the scheduler, the agent and the boards)"
 	@. instance/demo.env; \
 	$(FLASK) locker scheduler & sched=$$!; \
@@ -46,6 +46,22 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## i18n: extract the admin's and the directory's strings, merge them into the catalogues, compile them
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o instance/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i instance/messages.pot -d locker_app/translations -w 120 --no-fuzzy-matching
+	$(BIN)/pybabel compile -d locker_app/translations
+
+## vendor-leaflet: refresh the directory's map library from the npm registry (needs npm)
+LEAFLET ?= 1.9.4
+vendor-leaflet:
+	rm -rf instance/leaflet && mkdir -p instance/leaflet
+	cd instance/leaflet && npm pack leaflet@$(LEAFLET) --silent && tar xzf leaflet-$(LEAFLET).tgz
+	d=locker_app/directory/static/vendor/leaflet; rm -rf $$d && mkdir -p $$d/images && \
+	cp instance/leaflet/package/dist/leaflet.js instance/leaflet/package/dist/leaflet.css instance/leaflet/package/LICENSE $$d/ && \
+	cp instance/leaflet/package/dist/images/marker-*.png $$d/images/ && \
+	echo "leaflet $(LEAFLET) from the npm registry (dist/ and LICENSE only). Refresh with: make vendor-leaflet" > $$d/VERSION
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -13,10 +13,9 @@ from .clock import system_clock
 from .config import check_settings, load_settings
 from .database import configure_engine
 from .extensions import csrf, db, migrate
+from .paths import MIGRATIONS
 from .sealing.keys import parse_seal_keys
 from .services.codes import parse_peppers
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -41,10 +40,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["locker.sms_sender"] = app.config.get("SMS_SENDER") or build_sender(app.config)
     app.extensions["locker.sms_kicker"] = Kicker(app)
 
-    from . import cli_data, cli_ops  # noqa: F401 - they add their commands to the `locker` group
+    from . import cli_data, cli_ops, i18n  # noqa: F401 - they add their commands to the `locker` group
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .cli import locker
+    from .directory import bp as directory_bp
+    from .i18n import commands as _i18n_commands  # noqa: F401 - set-admin-language
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
     from .korea_sms import cli as korea_sms_cli  # noqa: F401 - set-site-sender
@@ -73,6 +74,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(solapi_webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(directory_bp)
+    i18n.init_app(app)
+    # Korean names and addresses stay readable in every JSON answer (the admin's too), not \ub9c8 escapes.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.cli.add_command(locker)
     register_error_handlers(app)
     hide_server_headers()

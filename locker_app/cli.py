@@ -53,15 +53,18 @@ def _transaction() -> Iterator[None]:
 @click.option("--accessible", default="", help="labels reachable from a wheelchair, e.g. A01,A11")
 @click.option("--sms-sender", type=click.Choice(["twilio", "solapi", "console"]),
               help="this site's SMS sender (default: its country's, LOCKER_SMS_SENDER_BY_COUNTRY)")
+@click.option("--address", help="the public delivery address residents give online shops")
+@click.option("--opening-hours", "opening_hours", help="when the locker can be reached, e.g. 24시간 or 06:00-23:00")
 def create_site(code: str, name: str, tz: str, compartments: str, district: str | None, country: str,
                 lat: float | None, lon: float | None, language: str, sms_name: str | None, accessible: str,
-                sms_sender: str | None = None) -> None:
+                sms_sender: str | None = None, address: str | None = None, opening_hours: str | None = None) -> None:
     """Create a site and its compartments."""
     labels = tuple(label.strip().upper() for label in accessible.split(",") if label.strip())
     with _transaction():
         site = provisioning.create_site(current_session(), _now(), code, name, compartments, tz=tz, district=district,
                                         country=country, lat=lat, lon=lon, language=language,
-                                        sms_name=sms_name, accessible=labels)
+                                        sms_name=sms_name, accessible=labels, address=address,
+                                        opening_hours=opening_hours)
         site.sms_sender = sms_sender
         count = len(site.compartments)
     click.echo(f"site {code}: {count} compartments")
@@ -138,9 +141,12 @@ def seed_demo() -> None:
     with _transaction():
         provisioning.create_site(current_session(), now, "MAPO-001", "마포구청 안심택배함", "S:10,M:6,L:3,XL:1",
                                  district="Mapo-gu", lat=37.5663, lon=126.9019, sms_name="마포구청 안심택배",
-                                 accessible=("A01", "A11"))
+                                 accessible=("A01", "A11"), opening_hours="24시간",
+                                 address="서울특별시 마포구 월드컵로 212 (성산동) 마포구청 1층")
         provisioning.create_site(current_session(), now, "MAPO-002", "망원동 주민센터 안심택배함", "S:6,M:4,L:2,XL:1",
-                                 district="Mapo-gu", lat=37.5556, lon=126.9104, sms_name="망원동 안심택배")
+                                 district="Mapo-gu", lat=37.5556, lon=126.9104, sms_name="망원동 안심택배",
+                                 address="서울특별시 마포구 포은로 49 (망원동) 망원1동 주민센터 앞",
+                                 opening_hours="06:00-23:00")
         _, courier_token = provisioning.create_courier(current_session(), now, "Demo Express", "Kim Courier")
         _, kiosk_token = provisioning.create_kiosk(current_session(), now, "MAPO-001")
         _, admin_token = provisioning.create_admin(current_session(), now, "admin", password, "operator", True)
@@ -157,8 +163,11 @@ def seed_demo() -> None:
 
 def _print_demo(text: str) -> None:
     values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-    base = "http://127.0.0.1:5000"
+    # `make run PORT=5055` passes its own address; a deployment's public URL otherwise; Flask's default last.
+    base = (os.environ.get("LOCKER_DEMO_BASE_URL") or current_app.config.get("PUBLIC_URL")
+            or "http://127.0.0.1:5000").rstrip("/")
     click.echo(f"  kiosk:  {base}/kiosk/?token={values.get('KIOSK_TOKEN', '')}")
+    click.echo(f"  lockers (public directory): {base}/sites/")
     click.echo(f"  admin:  {base}/admin/  (user {values.get('ADMIN_USER')}, password {values.get('ADMIN_PASSWORD')})")
     click.echo(f"  courier API token: {values.get('COURIER_TOKEN')}")
     click.echo(f"  admin API token:   {values.get('ADMIN_TOKEN')}")

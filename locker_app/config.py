@@ -76,6 +76,9 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "SMS_KICK": _flag(env.get("LOCKER_SMS_KICK"), default=True),
         "SMS_RELAY_CONCURRENCY": int(env.get("LOCKER_SMS_RELAY_CONCURRENCY") or 4),  # SMS in flight (sms/relay.py)
         "PRODUCTION": _flag(env.get("LOCKER_PRODUCTION")),
+        # The public directory's map (/sites/): tiles load in the visitor's browser; empty turns the map off.
+        "MAP_TILES_URL": env.get("LOCKER_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_ATTRIBUTION": env.get("LOCKER_MAP_ATTRIBUTION", "© OpenStreetMap contributors"),
         "MAX_CONTENT_LENGTH": int(env.get("LOCKER_MAX_BODY_BYTES") or 64 * 1024),
         "IDEMPOTENCY_TTL_HOURS": 24,
         # Phone numbers and SMS texts of finished parcels are forgotten after this many days.

@@ -68,6 +68,9 @@ class Site(db.Model):  # type: ignore[name-defined]
     language: Mapped[str] = mapped_column(String(2), default="ko")
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    # Public: the address residents type into a shop's order form, and when the locker can be reached.
+    address: Mapped[str | None] = mapped_column(String(200))
+    opening_hours: Mapped[str | None] = mapped_column(String(80))
     require_phone_suffix: Mapped[bool] = mapped_column(Boolean, default=False)
     # twilio | solapi | console, over the country's sender (LOCKER_SMS_SENDER_BY_COUNTRY); None: by country.
     sms_sender: Mapped[str | None] = mapped_column(String(16))
@@ -146,6 +149,8 @@ class Admin(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Every district (a city-wide admin), else only those in admin_districts (locker_app/scope).
     all_districts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The admin pages' language for this admin (ko, en); None follows the browser.
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class Parcel(db.Model):  # type: ignore[name-defined]

@@ -49,8 +49,10 @@ def csrf_from(html: str) -> str:
 class AdminBrowser:
     """A test client that signs in through the login form and posts forms with their CSRF token."""
 
-    def __init__(self, client: FlaskClient) -> None:
+    def __init__(self, client: FlaskClient, language: str = "en") -> None:
         self.client = client
+        # The admin speaks Korean by default; these tests read its English words unless they ask for Korean.
+        client.set_cookie("locker_lang", language)
 
     def login(self, username: str = "ops", password: str = PASSWORD, **kwargs: Any) -> Any:
         page = self.client.get("/admin/login", **kwargs)

@@ -40,6 +40,19 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("CI must run the PostgreSQL tests: set LOCKER_TEST_DATABASE_URL")
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Skips said once per reason with a count, instead of one SKIPPED line per test (hundreds on SQLite)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        hint = " (the PostgreSQL variants: set it to run them too)" if "LOCKER_TEST_DATABASE_URL" in reason else ""
+        terminalreporter.write_line(f"skipped {count}: {reason}{hint}")
+
+
 # --- no internet -------------------------------------------------------------------------------
 
 def _local(address: Any) -> bool:

@@ -21,13 +21,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 def _setup(state: BlueprintSetupState) -> None:
     ZoneInfo(state.app.config.setdefault("ADMIN_TIMEZONE", "Asia/Seoul"))  # fail at start, not on a page
     configure_session(state.app)  # type: ignore[arg-type]
-    # FALLBACK until Flask-Babel is installed (branch korean-admin binds the real `_`): the text itself,
-    # with %(name)s parameters filled in, as Flask-Babel's gettext does.
-    state.app.jinja_env.globals.setdefault("_", _untranslated)
-
-
-def _untranslated(text: str, **params: object) -> str:
-    return text % params if params else text
 
 
 from ..admin_sessions import views as _session_views  # noqa: E402,F401

@@ -34,9 +34,10 @@ def layout(points: list[dict[str, Any]], since: datetime, hours: int, zone: Zone
             y -= h
             if point[key]:
                 parts.append({"cls": key, "y": _round(y), "h": _round(h)})
-        title = at.astimezone(zone).strftime("%m/%d %H:00") + ": " + ", ".join(
-            f"{point[key]} {key}" for key in STACK) + f" of {point['total']}"
-        bars.append({"x": _round(x), "w": _round(slot * 0.8), "parts": parts, "title": title})
+        # The page writes the tooltip from `at`, `counts` and `total`, in the reader's language.
+        bars.append({"x": _round(x), "w": _round(slot * 0.8), "parts": parts,
+                     "at": at.astimezone(zone).strftime("%m/%d %H:00"), "total": point["total"],
+                     "counts": [(key, point[key]) for key in STACK]})
     xticks = []
     for index in range(hours):
         local = (since + timedelta(hours=index)).astimezone(zone)

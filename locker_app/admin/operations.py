@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
@@ -21,6 +22,7 @@ from ..services.policy import POLICY_FIELDS, policy_view, update_policy
 from ..web.parsing import json_object
 from ..web.transaction import commit, now, rollback
 from . import bp
+from .labels import title_of
 from .shaping import as_json
 
 
@@ -113,7 +115,8 @@ def _run_form(action: Any, done: str | Any, back: str) -> WerkzeugResponse:
         commit()
     except ServiceError as exc:
         rollback()
-        flash(exc.detail, "error")
+        # The service's detail is English (the JSON API's words); the title says it in the reader's language.
+        flash(exc.detail if str(get_locale()) == "en" else f"{title_of(exc.slug, exc.title)} ({exc.detail})", "error")
     else:
         flash(done if isinstance(done, str) else done(), "ok")
     return redirect(back)
@@ -129,9 +132,10 @@ def remote_open(site_code: str, label: str) -> WerkzeugResponse:
 
     def done() -> str:
         if answer.get("approval_required"):
-            return (f"{site_code} {label} holds a parcel: the open waits for another operator's approval "
-                    "(Open requests).")
-        return f"{site_code} {label}: the kiosk opens the door when it next checks in (within seconds)."
+            return gettext("%(site)s %(door)s holds a parcel: the open waits for another operator's approval "
+                           "(Open requests).", site=site_code, door=label)
+        return gettext("%(site)s %(door)s: the kiosk opens the door when it next checks in (within seconds).",
+                       site=site_code, door=label)
 
     return _run_form(ask, done, back)
 
@@ -140,14 +144,14 @@ def remote_open(site_code: str, label: str) -> WerkzeugResponse:
 def keypad_unlock(site_code: str) -> WerkzeugResponse:
     back = url_for("admin.site_page", site_code=site_code)
     return _run_form(lambda: _unlock(find_site(current_session(), site_code)),
-                     f"{site_code}: the keypad takes codes again.", back)
+                     gettext("%(site)s: the keypad takes codes again.", site=site_code), back)
 
 
 @bp.post("/parcels/<parcel_id>/resend")
 def resend_form(parcel_id: str) -> WerkzeugResponse:
     back = url_for("admin.parcel_page", parcel_id=parcel_id)
-    return _run_form(lambda: _resend(parcel_id), "A new code is on its way by SMS; the old one no longer works.",
-                     back)
+    done = gettext("A new code is on its way by SMS; the old one no longer works.")
+    return _run_form(lambda: _resend(parcel_id), done, back)
 
 
 @bp.post("/sites/<site_code>/policy")
@@ -164,4 +168,5 @@ def policy_form(site_code: str) -> WerkzeugResponse:
         session = current_session()
         update_policy(session, now(), find_site(session, site_code), admin_auth.actor(g.admin), **fields)
 
-    return _run_form(change, f"{site_code}: storage policy saved.", url_for("admin.site_page", site_code=site_code))
+    done = gettext("%(site)s: storage policy saved.", site=site_code)
+    return _run_form(change, done, url_for("admin.site_page", site_code=site_code))

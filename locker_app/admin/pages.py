@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
@@ -55,7 +56,7 @@ def login() -> Any:
     commit()
     if admin is None:
         return render_template("admin/login.html", next_page=next_page,
-                               error="wrong username or password"), 401
+                               error=gettext("wrong username or password")), 401
     sign_in(admin, now())
     commit()
     return redirect(next_page or url_for("admin.dashboard"))
@@ -114,8 +115,10 @@ def _change_compartment(site_code: str, label: str, action: str) -> WerkzeugResp
         rollback()
         flash(f"{site_code} {label}: {exc.detail}", "error")
     else:
-        state = "out of service" if action == "disable" else "back in service"
-        flash(f"{site_code} {compartment.label} is {state}.", "ok")
+        if action == "disable":
+            flash(gettext("%(site)s %(door)s is out of service.", site=site_code, door=compartment.label), "ok")
+        else:
+            flash(gettext("%(site)s %(door)s is back in service.", site=site_code, door=compartment.label), "ok")
     return redirect(url_for("admin.site_page", site_code=site_code) + f"#c-{label}")
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_timedelta, gettext
+
 
 def iso(at: datetime | None) -> str | None:
     return at.isoformat().replace("+00:00", "Z") if at else None
@@ -39,16 +41,13 @@ def local(at: datetime | str | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M"
 
 
 def ago(at: str | None, now: datetime) -> str:
+    """"3 minutes ago" in the reader's language (Babel's CLDR data), "just now" under 90 seconds."""
     if at is None:
-        return "never"
-    seconds = int((now - datetime.fromisoformat(at)).total_seconds())
-    if seconds < 90:
-        return "just now"
-    if seconds < 90 * 60:
-        return f"{seconds // 60} min ago"
-    if seconds < 36 * 3600:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
+        return str(gettext("never"))
+    elapsed = now - datetime.fromisoformat(at)
+    if elapsed.total_seconds() < 90:
+        return str(gettext("just now"))
+    return str(format_timedelta(-elapsed, add_direction=True, threshold=1.5))
 
 
 def bar_parts(counts: dict[str, int]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from ..web.transaction import now
 from . import bp
 from .access import can_change, guard, is_api
 from .filters import admin_zone
+from .labels import label, title_of
 from .security import add_security_headers, cookie_secure, csrf_token
 from .shaping import ago, local
 
@@ -57,7 +58,7 @@ def _helpers() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "admin": g.get("admin"),
         "scope": g.get("scope"),
-        "open_categories": [(key, texts["en"]) for key, texts in CATEGORIES.items()],
+        "open_categories": list(CATEGORIES),
         "can_change": can_change(),
         "local": lambda at, fmt="%Y-%m-%d %H:%M": local(at, zone, fmt),
         "ago": lambda at: ago(at, now()),
@@ -67,4 +68,6 @@ def _helpers() -> dict[str, Any]:
         "page_url": lambda offset: url_for(request.endpoint or "admin.dashboard",
                                            **{**(request.view_args or {}), **request.args.to_dict(), "offset": offset}),
         "to_json": lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
+        "label": label,
+        "title_of": title_of,
     }

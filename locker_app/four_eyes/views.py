@@ -6,6 +6,7 @@ Registered on the admin blueprint, so its guard (sign-in, CSRF, roles, the admin
 from __future__ import annotations
 
 from flask import Response, g, jsonify, render_template, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..admin import bp
@@ -65,5 +66,6 @@ def open_requests_page() -> str:
 @bp.post("/open-requests/<int:request_id>/approve")
 def approve_open_request(request_id: int) -> WerkzeugResponse:
     return _run_form(lambda: _approve(request_id),
-                     "Approved: the kiosk opens the door when it next checks in, and the recipient is told by SMS.",
+                     gettext("Approved: the kiosk opens the door when it next checks in, and the recipient is told "
+                             "by SMS."),
                      url_for("admin.open_requests_page"))

@@ -9,9 +9,10 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
 
+from ..paths import KIOSK
 from . import redact
 
-KIOSK_DIR = Path(__file__).resolve().parent.parent.parent / "kiosk"
+KIOSK_DIR = KIOSK
 _SERVED = {".html", ".js", ".css", ".svg", ".png", ".woff2"}
 
 # No inline script or style, nothing from elsewhere, no framing; the token must never travel in a Referer.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, g, jsonify, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -55,7 +56,7 @@ def admins_page() -> str:
 def set_admin_scope_form(admin_id: int) -> WerkzeugResponse:
     every = request.form.get("all_districts") == "1"
     return _run_form(lambda: _change(admin_id, every, request.form.get("districts")),
-                     "Scope saved; that admin's sessions have ended.", url_for("admin.admins_page"))
+                     gettext("Scope saved; that admin's sessions have ended."), url_for("admin.admins_page"))
 
 
 @bp.post("/api/admins/<int:admin_id>/scope")

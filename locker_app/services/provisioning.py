@@ -19,6 +19,16 @@ SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 SMS_NAME_MAX = 20
 
 
+def _public_text(value: str | None, what: str, limit: int) -> str | None:
+    """Address and opening hours are shown to anyone on the public directory: one printable line."""
+    if value is None or not value.strip():
+        return None
+    value = " ".join(value.split())
+    if len(value) > limit or not value.isprintable():
+        raise InvalidInput(f"{what} must be one printable line of at most {limit} characters")
+    return value
+
+
 def parse_compartments(spec: str) -> list[tuple[str, int]]:
     """`S:10,M:6,L:3,XL:1` -> [("S", 10), ("M", 6), ...]"""
     parts = []
@@ -51,6 +61,8 @@ def create_site(
     language: str = "ko",
     sms_name: str | None = None,
     accessible: tuple[str, ...] = (),
+    address: str | None = None,
+    opening_hours: str | None = None,
 ) -> Site:
     if not SITE_CODE.match(code):
         raise InvalidInput("a site code uses capitals, digits and dashes, like MAPO-001")
@@ -63,7 +75,9 @@ def create_site(
     if session.scalar(select(Site.id).where(Site.code == code)) is not None:
         raise InvalidInput(f"site {code} exists already")
     site = Site(code=code, name=name, sms_name=(sms_name or name)[:SMS_NAME_MAX], district=district,
-                country=country.upper(), timezone=tz, language=language, lat=lat, lon=lon, created_at=now)
+                country=country.upper(), timezone=tz, language=language, lat=lat, lon=lon, created_at=now,
+                address=_public_text(address, "address", 200),
+                opening_hours=_public_text(opening_hours, "opening hours", 80))
     sizes = [size for size, count in parse_compartments(compartments) for _ in range(count)]
     labels = compartment_labels(len(sizes))
     unknown = set(accessible) - set(labels)

@@ -26,7 +26,7 @@ from .policy import LIMITS
 from .provisioning import SITE_CODE, SMS_NAME_MAX
 
 SITE_FIELDS = ("name", "sms_name", "district", "country", "timezone", "language", "lat", "lon",
-               "require_phone_suffix", *LIMITS, "currency", "sms_sender")
+               "address", "opening_hours", "require_phone_suffix", *LIMITS, "currency", "sms_sender")
 COMPARTMENT_FIELDS = ("size", "accessible", "in_service")
 COLUMNS = ("site", *SITE_FIELDS, "compartment", *COMPARTMENT_FIELDS)
 REQUIRED = ("site", "compartment", "size")
@@ -165,6 +165,8 @@ def _parse(name: str, raw: str) -> Any:
     if name == "sms_name" and len(value) > SMS_NAME_MAX:
         raise ValueError(f"must be at most {SMS_NAME_MAX} characters")
     if name in ("name", "district") and len(value) > (120 if name == "name" else 80):
+        raise ValueError("is too long")
+    if name in ("address", "opening_hours") and len(value) > (200 if name == "address" else 80):
         raise ValueError("is too long")
     return value
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from ..admin import bp
 from ..admin.access import current_scope
-from ..scope.service import require_city_wide
 from ..extensions import current_session
 from ..models import Courier
+from ..scope.service import require_city_wide
 from ..services import admin_auth
 from ..services.errors import NotFound, ServiceError
 from ..web.parsing import json_object

@@ -41,8 +41,8 @@ def live(make_app):
         yield app, base
 
 
-def _page(browser, viewport):
-    context = browser.new_context(viewport=viewport)
+def _page(browser, viewport, locale="en-US"):
+    context = browser.new_context(viewport=viewport, locale=locale)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
@@ -75,7 +75,8 @@ def test_sign_in_read_the_dashboard_disable_a_door_and_see_it_counted(browser, l
     # Four hourly snapshots, one bar each, the newest with 3 parcels stored and 1 reserved.
     bars = page.locator("section.chart svg > g")
     assert bars.count() == 4
-    assert bars.last.locator("title").text_content() == "11/24 14:00: 3 occupied, 1 reserved, 0 disabled, 12 free of 16"
+    assert bars.last.locator("title").text_content() \
+        == "11/24 14:00: 3 occupied, 1 reserved, 0 out of service, 12 free of 16"
 
     page.locator('[data-site="MAPO-001"] h2 a').click()
     page.wait_for_url(f"{base}/admin/sites/MAPO-001")
@@ -122,5 +123,33 @@ def test_pages_fit_laptop_and_tablet(browser, live, device, tmp_path: Path):
     tiles = page.goto(base + "/admin/") and page.locator("article.tile")
     assert tiles.count() == 2 and all(tiles.nth(i).is_visible() for i in range(2))
     assert not [p for p in problems if "Content Security Policy" in p], problems
+    assert not problems, problems
+    context.close()
+
+
+def test_the_admin_in_korean_has_no_english_left(browser, live, tmp_path: Path):
+    """A browser that asks for Korean gets every admin page in Korean; screenshots for docs/admin.md."""
+    from tests.integration.test_admin_korean import untranslated
+
+    _app, base = live
+    context, page, problems = _page(browser, VIEWPORTS["laptop"], locale="ko-KR")
+    page.goto(f"{base}/admin/")
+    page.get_by_label("아이디").fill("ops")
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url(f"{base}/admin/")
+    assert page.get_by_role("heading", name="이용 현황").is_visible()
+    keep = os.environ.get("LOCKER_SCREENSHOT_DIR")
+    target = Path(keep) if keep else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    for name, path in (("dashboard", "/admin/"), ("site", "/admin/sites/MAPO-001"), ("parcels", "/admin/parcels")):
+        page.goto(base + path)
+        assert untranslated(page.content()) == [], name
+        page.screenshot(path=str(target / f"admin-{name}-ko.png"), full_page=True)
+    row = page.goto(base + "/admin/sites/MAPO-001") and page.locator('tr[data-compartment="A04"]')
+    row.get_by_placeholder("사유").fill("손잡이 고장")
+    row.get_by_role("button", name="사용 중지").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text() == "MAPO-001 A04 사용을 중지했습니다."
     assert not problems, problems
     context.close()

@@ -170,8 +170,8 @@ def test_hourly_snapshots_feed_the_chart(app, api, clock, admins):
     assert everywhere["points"][1]["total"] == 16
     html = signed_in(app, "viewer").text("/admin/?hours=24")
     assert "No hourly snapshots yet" not in html
-    assert "11/24 15:00: 2 occupied, 0 reserved, 0 disabled, 14 free of 16" in html
-    assert "11/24 14:00: 0 occupied, 0 reserved, 0 disabled, 16 free of 16" in html
+    assert "11/24 15:00: 2 occupied, 0 reserved, 0 out of service, 14 free of 16" in html
+    assert "11/24 14:00: 0 occupied, 0 reserved, 0 out of service, 16 free of 16" in html
 
 
 def test_two_schedulers_taking_the_same_snapshot_store_it_once(make_app, world, clock):
