@@ -108,7 +108,7 @@ def api_enable(site_code: str, label: str) -> Response:
 @contract("Search parcels", auth="admin", query=io.AdminParcelQuery, responses={200: io.AnyObject})
 def api_parcels() -> Response:
     found = admin_search.search_parcels(current_session(), tracking_number=text("tracking_number"),
-                                        state=text("state", 16), site_code=text("site"), page=page())
+                                        state=text("state", 16, exact=True), site_code=text("site"), page=page())
     payload = {"parcels": [admin_search.admin_parcel_view(p) for p in found]}
     commit()
     return _json(payload)

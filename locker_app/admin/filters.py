@@ -12,8 +12,11 @@ from ..services.errors import InvalidInput
 from ..web.parsing import query_int
 
 
-def text(name: str, max_len: int = 64) -> str | None:
-    raw = request.args.get(name, "").strip()
+def text(name: str, max_len: int = 64, *, exact: bool = False) -> str | None:
+    """A filter's text; `exact` for enum filters, whose value must be one of the names as it stands (the
+    OpenAPI document says so: " pending" is not "pending")."""
+    raw = request.args.get(name, "")
+    raw = raw if exact else raw.strip()
     if not raw:
         return None
     if len(raw) > max_len or not raw.isprintable():
@@ -58,5 +61,5 @@ def event_filter() -> EventFilter:
 
 
 def message_filter() -> MessageFilter:
-    return MessageFilter(site_code=text("site"), status=text("status", 16), kind=text("kind", 16),
+    return MessageFilter(site_code=text("site"), status=text("status", 16, exact=True), kind=text("kind", 16, exact=True),
                          parcel_id=text("parcel"), since=when("since"), until=when("until", end=True))

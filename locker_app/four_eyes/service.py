@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Parcel, Site
 from ..services import events, kiosk_commands
-from ..services.compartments import REASON_MAX
+from ..services.compartments import check_reason
 from ..services.doors import find_compartment
 from ..services.errors import InvalidInput, InvalidState, NotFound, ServiceError
 from ..sms.outbox import queue_message
@@ -45,9 +45,7 @@ def parse_reason(category: object, reason: object) -> tuple[str, str]:
     category = "other" if category in (None, "") else category
     if not isinstance(category, str) or category not in CATEGORIES:
         raise InvalidInput(f"category must be one of {', '.join(CATEGORIES)}", field="category")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > REASON_MAX or not reason.isprintable():
-        raise InvalidInput(f"a remote open needs a reason of at most {REASON_MAX} characters", field="reason")
-    return category, reason.strip()
+    return category, check_reason(reason, required=True)  # one reason rule for every action (issue 20, 5)
 
 
 def state_of(request: OpenRequest, now: datetime) -> str:

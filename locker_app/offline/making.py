@@ -11,18 +11,20 @@ not pickable offline (online pickup is unaffected), which ADR 0009 accepts.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AccessCode, Parcel, Site
 from ..services.phones import last_four
+from ..web.transaction import after_commit
 from . import sites
 from .models import OfflineVerifier
 from .scheme import Params, params_from, verifier
@@ -44,10 +46,15 @@ def note_code(session: Session, code_id: int, code: str) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     for app, code_id, code in session.info.pop(_PENDING, []):
-        if app.config.get("OFFLINE_VERIFIERS_INLINE"):
-            make_verifier(app, code_id, code)
-        else:
+        if not app.config.get("OFFLINE_VERIFIERS_INLINE"):
             _submit(app, code_id, code)
+        elif has_request_context():
+            # after_commit fires while this session still holds its connection: making the verifier now would
+            # take a second one, and 15 concurrent deposits would hold the whole pool waiting for more. Once the
+            # request's commit has returned its connection (web/transaction.py), there is one to spare.
+            after_commit(functools.partial(make_verifier, app, code_id, code))
+        else:
+            make_verifier(app, code_id, code)
 
 
 @event.listens_for(Session, "after_rollback")
