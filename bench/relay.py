@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -32,16 +33,21 @@ BODY = "[Bench] 택배가 도착했습니다. 인증번호 12345678. 48시간 �
 
 
 class FakeTwilioProcess:
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake_twilio"], cwd=ROOT_DIR,
+    def __init__(self, delay: float = 0.0) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake_twilio", "--delay", str(delay),
+                                         "--timeline"], cwd=ROOT_DIR,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()
 
-    def stop(self) -> None:
-        assert self.process.stdin is not None
+    def stop(self) -> dict[str, float]:
+        """Stop it; {sid: when the fake accepted it (epoch seconds)} for every message it accepted."""
+        assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.close()
+        lines = self.process.stdout.read().splitlines()
         self.process.wait(timeout=30)
+        accepted = [json.loads(line) for line in lines if line.startswith("{")]
+        return {entry["sid"]: float(entry["accepted_at"]) for entry in accepted}
 
 
 def _queue(schema: str, count: int) -> None:

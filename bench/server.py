@@ -27,7 +27,7 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, schema: str, wsgi_app: str = "wsgi:app") -> None:
+    def __init__(self, schema: str, wsgi_app: str = "wsgi:app", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema),
                "BENCH_BARE_DSN": libpq_dsn(bench_url(), schema), "BENCH_BARE_PEPPER": PEPPER,
@@ -36,11 +36,12 @@ class Service:
                "LOCKER_SMS_KICK": "0",
                # Each bench courier stands for many real ones at machine speed (a person deposits a parcel every
                # half minute or so); the per-courier limit of 600/minute would turn the run into a 429 test.
-               "LOCKER_RATELIMIT_COURIER": "1000000/minute"}
+               "LOCKER_RATELIMIT_COURIER": "1000000/minute", **(env or {})}
         command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread",
                    "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
                    wsgi_app]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        self.environment = env
         self._wait_ready()
 
     def _wait_ready(self) -> None:
