@@ -24,7 +24,12 @@ def main() -> None:
     fake.delay = args.delay
     print(fake.url, flush=True)
     done = threading.Event()
-    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+
+    def wait_for_stdin_to_close() -> None:
+        sys.stdin.read()
+        done.set()
+
+    threading.Thread(target=wait_for_stdin_to_close, daemon=True).start()
     done.wait(3600)
     server.shutdown()
     if args.timeline:
