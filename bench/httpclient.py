@@ -46,6 +46,7 @@ class Connection:
                     raise
         status = int(status_line.split(b" ", 2)[1])
         reader = self.reader
+        assert reader is not None
         length, close = 0, False
         while True:
             line = await reader.readline()
