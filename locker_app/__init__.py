@@ -13,6 +13,7 @@ from .clock import system_clock
 from .config import check_settings, load_settings
 from .database import configure_engine
 from .extensions import db, migrate
+from .sealing.keys import parse_seal_keys
 from .services.codes import parse_peppers
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     check_settings(app.config)
     app.config["CODE_PEPPERS"] = parse_peppers(app.config["CODE_PEPPER"], app.config.get("CODE_PEPPERS_OLD") or "")
+    app.config["SEAL_KEYS"] = parse_seal_keys(app.config["SEAL_KEY"], app.config.get("SEAL_KEYS_OLD") or "")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -44,7 +46,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .cli import locker
     from .kiosk_api import bp as kiosk_api_bp
     from .kiosk_page import bp as kiosk_page_bp
+    from .korea_sms import cli as korea_sms_cli  # noqa: F401 - set-site-sender
+    from .korea_sms.webhook import bp as solapi_webhooks_bp
     from .openapi import bp as openapi_bp
+    from .sealing import cli as _sealing_cli  # noqa: F401 - `seal-keys`
     from .web.headers import install_security_headers
     from .web.limits import install_limits
     from .web.parsing import install_input_guard
@@ -55,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(kiosk_api_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(solapi_webhooks_bp)
     app.register_blueprint(kiosk_page_bp)
     app.register_blueprint(admin_bp)
     app.cli.add_command(locker)

@@ -51,14 +51,18 @@ def _transaction() -> Iterator[None]:
 @click.option("--language", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
 @click.option("--sms-name", help="short name used in SMS (20 characters at most; default: --name)")
 @click.option("--accessible", default="", help="labels reachable from a wheelchair, e.g. A01,A11")
+@click.option("--sms-sender", type=click.Choice(["twilio", "solapi", "console"]),
+              help="this site's SMS sender (default: its country's, LOCKER_SMS_SENDER_BY_COUNTRY)")
 def create_site(code: str, name: str, tz: str, compartments: str, district: str | None, country: str,
-                lat: float | None, lon: float | None, language: str, sms_name: str | None, accessible: str) -> None:
+                lat: float | None, lon: float | None, language: str, sms_name: str | None, accessible: str,
+                sms_sender: str | None = None) -> None:
     """Create a site and its compartments."""
     labels = tuple(label.strip().upper() for label in accessible.split(",") if label.strip())
     with _transaction():
         site = provisioning.create_site(current_session(), _now(), code, name, compartments, tz=tz, district=district,
                                         country=country, lat=lat, lon=lon, language=language,
                                         sms_name=sms_name, accessible=labels)
+        site.sms_sender = sms_sender
         count = len(site.compartments)
     click.echo(f"site {code}: {count} compartments")
 

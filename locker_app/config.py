@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .sealing.keys import DEV_SEAL_KEY
+
 log = logging.getLogger(__name__)
 
 DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused outside development, see below
@@ -36,6 +38,9 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CODE_PEPPER": env.get("LOCKER_CODE_PEPPER") or DEV_PEPPER,
         # Retired peppers whose codes still work until they end: `id:secret,id:secret`.
         "CODE_PEPPERS_OLD": env.get("LOCKER_CODE_PEPPERS_OLD") or "",
+        # Seals the code of an SMS waiting in the outbox (locker_app/sealing): `id:key`, and retired `id:key,...`.
+        "SEAL_KEY": env.get("LOCKER_SEAL_KEY") or DEV_SEAL_KEY,
+        "SEAL_KEYS_OLD": env.get("LOCKER_SEAL_KEYS_OLD") or "",
         "SMS_BACKEND": (env.get("LOCKER_SMS_BACKEND") or "console").lower(),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN"),
@@ -45,9 +50,25 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_BASE_URL": env.get("LOCKER_TWILIO_BASE_URL"),
         "TWILIO_TIMEOUT_SECONDS": float(env.get("LOCKER_TWILIO_TIMEOUT_SECONDS") or 10),
+        # The domestic sender for Korea (locker_app/korea_sms, docs/deploy.md "SMS in Korea"): which countries use
+        # it (`KR=solapi`; a site's sms_sender overrides), SOLAPI's keys, the registered 발신번호, the 알림톡
+        # channel and templates (`delivery.ko=TEMPLATE_ID,...`), the secret in its webhook URL.
+        "SMS_SENDER_BY_COUNTRY": env.get("LOCKER_SMS_SENDER_BY_COUNTRY") or "",
+        "SOLAPI_API_KEY": env.get("SOLAPI_API_KEY"),
+        "SOLAPI_API_SECRET": env.get("SOLAPI_API_SECRET"),
+        "SOLAPI_FROM_NUMBER": env.get("SOLAPI_FROM_NUMBER"),
+        "SOLAPI_KAKAO_PF_ID": env.get("SOLAPI_KAKAO_PF_ID"),
+        "SOLAPI_KAKAO_TEMPLATES": env.get("SOLAPI_KAKAO_TEMPLATES") or "",
+        "SOLAPI_WEBHOOK_TOKEN": env.get("SOLAPI_WEBHOOK_TOKEN"),
+        "SOLAPI_BASE_URL": env.get("LOCKER_SOLAPI_BASE_URL"),
         # Cost caps against SMS pumping (sms/outbox.py) and body redaction after pickup (sms/redact.py).
         "SMS_MAX_PER_PARCEL": int(env.get("LOCKER_SMS_MAX_PER_PARCEL") or 5),
-        "SMS_DAILY_CAP_PER_NUMBER": int(env.get("LOCKER_SMS_DAILY_CAP_PER_NUMBER") or 10),
+        "SMS_DAILY_CAP_PER_NUMBER": int(env.get("LOCKER_SMS_DAILY_CAP_PER_NUMBER") or 10),  # per carrier
+        "SMS_DAILY_CAP_PER_NUMBER_ALL": int(env.get("LOCKER_SMS_DAILY_CAP_PER_NUMBER_ALL") or 30),
+        "SMS_DAILY_FLOOR_PER_CARRIER": int(env.get("LOCKER_SMS_DAILY_FLOOR_PER_CARRIER") or 3),
+        "SMS_HOURLY_CAP_PER_COURIER": int(env.get("LOCKER_SMS_HOURLY_CAP_PER_COURIER") or 60),
+        "SMS_HOURLY_CAP_PER_CARRIER": int(env.get("LOCKER_SMS_HOURLY_CAP_PER_CARRIER") or 1000),
+        "SMS_HOURLY_CAP_TOTAL": int(env.get("LOCKER_SMS_HOURLY_CAP_TOTAL") or 5000),
         "TWILIO_REDACT": _flag(env.get("LOCKER_TWILIO_REDACT")),
         "PUBLIC_URL": (env.get("LOCKER_PUBLIC_URL") or "").rstrip("/") or None,
         # Send the SMS from the web process right after the deposit commits, instead of waiting for
@@ -84,7 +105,8 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
 
 def check_settings(settings: Mapping[str, Any]) -> None:
     """Refuse development secrets in production; warn about them elsewhere."""
-    weak = [name for name, dev in (("SECRET_KEY", DEV_SECRET), ("CODE_PEPPER", DEV_PEPPER))
+    weak = [name for name, dev in (("SECRET_KEY", DEV_SECRET), ("CODE_PEPPER", DEV_PEPPER),
+                                   ("SEAL_KEY", DEV_SEAL_KEY))
             if settings.get(name) == dev]
     if weak and settings.get("PRODUCTION"):
         raise RuntimeError(f"set LOCKER_{'/'.join(weak)} before running in production")
@@ -100,6 +122,18 @@ def check_settings(settings: Mapping[str, Any]) -> None:
         parse_peppers(str(settings.get("CODE_PEPPER") or ""), str(settings.get("CODE_PEPPERS_OLD") or ""))
     except ValueError as exc:
         raise RuntimeError(str(exc)) from None
+    caps = ("SMS_DAILY_CAP_PER_NUMBER", "SMS_DAILY_CAP_PER_NUMBER_ALL", "SMS_HOURLY_CAP_PER_COURIER",
+            "SMS_HOURLY_CAP_PER_CARRIER", "SMS_HOURLY_CAP_TOTAL")
+    if any(not isinstance(settings.get(name, 1), int) or settings.get(name, 1) < 1 for name in caps) or \
+            not isinstance(settings.get("SMS_DAILY_FLOOR_PER_CARRIER", 0), int) or \
+            settings.get("SMS_DAILY_FLOOR_PER_CARRIER", 0) < 0:
+        raise RuntimeError("the LOCKER_SMS_*_CAP_* settings are whole numbers of at least 1 (the floor at least 0)")
+    from .sealing.keys import parse_seal_keys
+
+    try:
+        parse_seal_keys(str(settings.get("SEAL_KEY") or ""), str(settings.get("SEAL_KEYS_OLD") or ""))
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from None
     if settings.get("SMS_BACKEND") not in {"console", "twilio"}:
         raise RuntimeError("LOCKER_SMS_BACKEND must be 'console' or 'twilio'")
     if settings.get("SMS_BACKEND") == "twilio":
@@ -108,6 +142,9 @@ def check_settings(settings: Mapping[str, Any]) -> None:
             missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         if missing:
             raise RuntimeError("the twilio SMS backend needs " + ", ".join(missing))
+    from .korea_sms.settings import check_domestic_settings
+
+    check_domestic_settings(settings)
 
 
 def environment() -> Mapping[str, str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from time import monotonic
 from typing import Any
 
@@ -33,11 +36,28 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_
             raise exc.DisconnectionError() from error
 
 
+def _private_files(path: str) -> None:
+    """The database and its -wal and -shm files readable by their owner only (0600), whatever the umask: they
+    hold phone numbers, and a WAL holds old row versions. SQLite creates -wal and -shm with the database file's
+    mode, so the file is made 0600 before SQLite first opens it; files an older version left are narrowed."""
+    if path.startswith("file:"):
+        return  # a URI filename: its options are SQLite's business
+    if not os.path.exists(path):
+        with contextlib.suppress(FileNotFoundError):  # its directory is not there yet: SQLite will say so
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(os.stat(name).st_mode) & 0o077:
+                os.chmod(name, 0o600)
+
+
 def configure_engine(engine: Engine) -> None:
     ping_idle_connections(engine)
     if engine.dialect.name != "sqlite":
         return
     in_memory = engine.url.database in (None, "", ":memory:")
+    if not in_memory:
+        _private_files(str(engine.url.database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -49,6 +69,7 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
+            _private_files(str(engine.url.database))
         cursor.close()
 
     @event.listens_for(engine, "begin")

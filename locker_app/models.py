@@ -69,6 +69,8 @@ class Site(db.Model):  # type: ignore[name-defined]
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     require_phone_suffix: Mapped[bool] = mapped_column(Boolean, default=False)
+    # twilio | solapi | console, over the country's sender (LOCKER_SMS_SENDER_BY_COUNTRY); None: by country.
+    sms_sender: Mapped[str | None] = mapped_column(String(16))
     # Storage policy; defaults follow Seoul's public lockers.
     reservation_hold_minutes: Mapped[int] = mapped_column(Integer, default=15)
     free_hours: Mapped[int] = mapped_column(Integer, default=48)
@@ -244,6 +246,10 @@ class Message(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         Index("ix_messages_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_messages_to_phone_created_at", "to_phone", "created_at"),
+        # The hourly SMS caps (sms/caps.py) count by these.
+        Index("ix_messages_created_at", "created_at"),
+        Index("ix_messages_courier_created_at", "courier_id", "created_at"),
+        Index("ix_messages_carrier_created_at", "carrier_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,8 +258,13 @@ class Message(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(16))
     to_phone: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str | None] = mapped_column(Text)
-    # Where the one-time code sits in body, so it can be masked once the provider has the message.
+    # Where the one-time code sits in body. body holds it masked; the code itself is only sealed (locker_app.sealing),
+    # opened by the relay to send and dropped once the provider has the message.
     code_offset: Mapped[int | None] = mapped_column(Integer)
+    code_sealed: Mapped[str | None] = mapped_column(String(96))
+    # Whose parcel or action caused the message, for the SMS caps per carrier and courier (sms/caps.py).
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"))
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("couriers.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     error_code: Mapped[int | None] = mapped_column(Integer)

@@ -30,6 +30,7 @@ from locker_app.sms.senders import SendResult, SmsError
 PG_URL = os.environ.get("LOCKER_TEST_DATABASE_URL")
 STRICT = os.environ.get("LOCKER_TEST_STRICT") == "1" or os.environ.get("CI") == "true"
 PEPPER = "test-pepper"
+SEAL_KEY = "t:dGVzdC1zZWFsLWtleS1ub3QtdGhlLWRldi1rZXktMzI"  # 32 bytes, not the development key
 # 14:05 in Seoul on 24 November.
 T0 = datetime(2026, 11, 24, 5, 5, tzinfo=UTC)
 
@@ -222,7 +223,7 @@ def make_app(db_url: str, clock: FrozenClock, sms: RecordingSender) -> Iterator[
 
     def make(**overrides: Any) -> Flask:
         config = {"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, "CLOCK": clock, "SMS_SENDER": sms,
-                  "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "test-secret"}
+                  "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "test-secret", "SEAL_KEY": SEAL_KEY}
         config.update(overrides)
         app = create_app(config)
         made.append(app)

@@ -82,7 +82,8 @@ def resend_code(parcel_id: str) -> Response:
     json_object(optional=True)
     session = current_session()
     parcel = parcels.get_for_carrier(session, g.courier, parcel_id, lock=True)
-    message = resend.resend_code(session, now(), parcel, current_app.config["CODE_PEPPERS"], f"courier:{g.courier.id}")
+    message = resend.resend_code(session, now(), parcel, current_app.config["CODE_PEPPERS"], f"courier:{g.courier.id}",
+                                 courier_id=g.courier.id)
     if message is None:  # refused by a cost cap; the refusal event is committed with the answer
         error = resend.SmsCapReached
         return problem(error.status, error.slug, error.title, "the old code still works")

@@ -91,6 +91,18 @@ def door_fault(label: str) -> Response:
     return jsonify(answer)
 
 
+@bp.post("/doors/<label>/alert")
+@contract("A door needs a look (left open, or opened with no command)", auth="kiosk", body=io.DoorAlertIn,
+          responses={202: io.DoorAlertOut, 404: "problem"},
+          description="Raised by the locker agent's door watcher; an event door.alert that admins see.")
+def door_alert(label: str) -> tuple[Response, int]:
+    body = json_object()
+    answer = doors.door_alert(current_session(), now(), g.kiosk.site, label, body.get("kind"), body.get("reason"),
+                              f"kiosk:{g.kiosk.id}")
+    commit()
+    return jsonify(answer), 202
+
+
 @bp.get("/commands")
 @contract("Commands waiting for this kiosk", auth="kiosk", responses={200: io.CommandListOut})
 def commands() -> Response:

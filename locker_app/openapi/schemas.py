@@ -55,6 +55,11 @@ class ReasonIn(Body):
     reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_MAX))
 
 
+class DoorAlertIn(Body):
+    kind = fields.String(required=True, validate=validate.OneOf(("left-open", "forced")))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=REASON_MAX))
+
+
 class ReasonRequiredIn(Body):
     reason = fields.String(required=True, validate=validate.Length(min=REASON_MIN_REQUIRED, max=REASON_MAX))
 
@@ -137,6 +142,11 @@ class PickupOut(Schema):
     parcels = fields.List(fields.Nested(OpenedParcel), required=True)
     fee_due = fields.Integer(required=True)
     fee_paid = fields.Integer(required=True)
+
+
+class DoorAlertOut(Schema):
+    compartment = fields.String(required=True)
+    alert = fields.String(required=True)
 
 
 class DoorOut(Schema):

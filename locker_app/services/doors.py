@@ -77,3 +77,22 @@ def door_fault(session: Session, now: datetime, site: Site, label: str, reason: 
                   parcel_id=parcel.id if parcel else None, label=label, reason=text,
                   parcel_state=parcel.state if parcel else None)
     return {"compartment": label, "in_service": False, "parcel_flagged": parcel is not None}
+
+
+# What the locker agent raises without a person asking: a door open too long, a door opened by no command.
+ALERT_KINDS = ("left-open", "forced")
+
+
+def door_alert(session: Session, now: datetime, site: Site, label: str, kind: object, reason: object,
+               actor: str) -> dict[str, Any]:
+    """Record a door alert (event door.alert, on the admins' event list); the compartment stays in service,
+    because a door left open is closed again by the next person, and a forced one needs a look, not a lock-out."""
+    if kind not in ALERT_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(ALERT_KINDS)}", field="kind")
+    text = _reason(reason)
+    compartment = find_compartment(session, site.id, label)
+    parcel = parcel_at_door(session, now, compartment)
+    events.record(session, now, actor, "door.alert", site_id=site.id, compartment_id=compartment.id,
+                  parcel_id=parcel.id if parcel else None, label=label, kind=str(kind), reason=text,
+                  parcel_state=parcel.state if parcel else None)
+    return {"compartment": label, "alert": str(kind)}

@@ -173,6 +173,7 @@ _LOCK_FOR_DEPOSIT = (
 )
 _STORE = update(Parcel).where(Parcel.id == bindparam("b_parcel_id"))
 _TOUCH = update(Compartment).where(Compartment.id == bindparam("b_compartment_id"))
+_FLAGGED = select(Parcel.notification_failed).where(Parcel.id == bindparam("parcel_id"))
 
 
 def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str,
@@ -198,11 +199,17 @@ def deposit(session: Session, now: datetime, courier: Courier, parcel_id: str,
     code = issue_code_for(session, parcel_id, site_id, "pickup", pepper, now)
     body, offset = _delivery_text(found["language"], found["sms_name"], found["timezone"], now, free_until, code)
     queued = queue_message(session, now, kind="delivery", to=found["recipient_phone"], body=body, code_offset=offset,
-                           parcel_id=parcel_id, site_id=site_id)
+                           parcel_id=parcel_id, site_id=site_id, carrier_id=courier.carrier_id,
+                           courier_id=courier.id)
     events.record(session, now, f"courier:{courier.id}", "parcel.deposited", site_id=site_id,
                   compartment_id=found["compartment_id"], parcel_id=parcel_id)
-    # A refused SMS (a cost cap) flagged the parcel inside queue_message.
-    return view_of({**found, **stored, "notification_failed": found["notification_failed"] or queued is None},
+    # A refused SMS (a cost cap) flagged the parcel inside queue_message, unless the refusal depended on other
+    # carriers' SMS to the number (sms/caps.py): the answer says what the parcel row says, nothing more.
+    flagged = False
+    if queued is None:  # rare: a cap bit
+        session.flush()
+        flagged = bool(session.connection().scalar(_FLAGGED, {"parcel_id": parcel_id}))
+    return view_of({**found, **stored, "notification_failed": found["notification_failed"] or flagged},
                    site=found["site_code"], compartment=found["compartment_label"], size=found["compartment_size"])
 
 

@@ -1,4 +1,4 @@
-"""Phone numbers: read in the site's country format, stored as E.164, shown masked."""
+"""Phone numbers: read in the site's country format, only mobiles of that country, stored as E.164, shown masked."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def normalize_phone(raw: object, country: str) -> str:
         raise InvalidInput("recipient_phone is not a phone number", field="recipient_phone") from exc
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput("recipient_phone is not a valid number", field="recipient_phone")
+    # Only the site's own country: anyone with a courier token could otherwise make us text satellite and
+    # premium ranges anywhere in the world (+881, +252, +53 ...) at our cost. is_valid_number_for_region and
+    # not the calling code, so +1 at a US site is a US number, not a Canadian or a Caribbean one.
+    if not phonenumbers.is_valid_number_for_region(number, country.upper()):
+        raise InvalidInput(f"recipient_phone must be a mobile number of the site's country ({country.upper()})",
+                           field="recipient_phone")
     kind = phonenumbers.number_type(number)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise InvalidInput("recipient_phone must be a mobile number that can receive SMS",

@@ -44,9 +44,10 @@ def resends_so_far(session: Session, parcel_id: str) -> int:
 
 
 def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: Peppers | str, actor: str,
-                caps: SmsCaps | None = None) -> int | None:
+                caps: SmsCaps | None = None, courier_id: int | None = None) -> int | None:
     """Void the parcel's pickup code, issue a new one and queue its SMS.
 
+    `courier_id`: the courier asking, counted against the hourly courier cap (None for an admin).
     Raises InvalidState or ResendLimit. Returns None, with an `sms.refused` event and nothing else
     changed, when a cost cap refuses the SMS: the old code keeps working then. Commit either way.
     """
@@ -63,7 +64,8 @@ def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: Peppers
         raise ResendLimit(f"the code was sent again {MAX_RESENDS} times already")
     caps = caps or current_caps()
     # Checked before the code is replaced: a refused SMS must not leave the resident with a dead code.
-    reason = refusal(session, now, parcel.recipient_phone, parcel.id, caps)
+    reason = refusal(session, now, parcel.recipient_phone, parcel.id, caps, carrier_id=parcel.carrier_id,
+                     courier_id=courier_id)
     if reason is not None:
         events.record(session, now, actor, "sms.refused", site_id=parcel.site_id, parcel_id=parcel.id,
                       kind=RESEND_KIND, reason=reason)
@@ -73,7 +75,8 @@ def resend_code(session: Session, now: datetime, parcel: Parcel, pepper: Peppers
     code = issue_code(session, parcel, "pickup", pepper, now)
     body, offset = delivery_text(parcel, code)
     message = queue_message(session, now, kind=RESEND_KIND, to=parcel.recipient_phone, body=body,
-                            code_offset=offset, parcel_id=parcel.id, site_id=site.id, caps=caps)
+                            code_offset=offset, parcel_id=parcel.id, site_id=site.id, caps=caps,
+                            carrier_id=parcel.carrier_id, courier_id=courier_id)
     assert message is not None  # the caps were checked above, under the parcel's lock
     # The flag tells of the latest attempt to reach the resident; the relay raises it again if this one fails.
     parcel.notification_failed = False

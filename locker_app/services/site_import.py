@@ -26,7 +26,7 @@ from .policy import LIMITS
 from .provisioning import SITE_CODE, SMS_NAME_MAX
 
 SITE_FIELDS = ("name", "sms_name", "district", "country", "timezone", "language", "lat", "lon",
-               "require_phone_suffix", *LIMITS, "currency")
+               "require_phone_suffix", *LIMITS, "currency", "sms_sender")
 COMPARTMENT_FIELDS = ("size", "accessible", "in_service")
 COLUMNS = ("site", *SITE_FIELDS, "compartment", *COMPARTMENT_FIELDS)
 REQUIRED = ("site", "compartment", "size")
@@ -138,6 +138,10 @@ def _parse(name: str, raw: str) -> Any:
         if not _COUNTRY.match(value.upper()):
             raise ValueError("must be a two-letter country code such as KR")
         return value.upper()
+    if name == "sms_sender":  # korea_sms.routing; `default` goes back to the country's sender
+        if value.lower() not in ("twilio", "solapi", "console", "default"):
+            raise ValueError("must be twilio, solapi, console or default (the country's sender)")
+        return None if value.lower() == "default" else value.lower()
     if name == "sms_name" and len(value) > SMS_NAME_MAX:
         raise ValueError(f"must be at most {SMS_NAME_MAX} characters")
     if name in ("name", "district") and len(value) > (120 if name == "name" else 80):

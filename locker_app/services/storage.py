@@ -122,7 +122,7 @@ def purge_personal_data(session: Session, now: datetime, retention: timedelta = 
         parcel.personal_data_purged_at = now
         session.execute(
             update(Message).where(Message.parcel_id == parcel.id)
-            .values(to_phone=None, body=None, code_offset=None)
+            .values(to_phone=None, body=None, code_offset=None, code_sealed=None)
             .execution_options(synchronize_session=False)
         )
         events.record(session, now, ACTOR, "parcel.personal_data_purged", site_id=parcel.site_id,

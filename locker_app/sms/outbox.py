@@ -1,58 +1,32 @@
-"""Writing messages to the outbox, in the transaction that caused them, within the cost caps."""
+"""Writing messages to the outbox, in the transaction that caused them, within the cost caps (caps.py): the text
+masked and its code sealed, never in clear (docs/adr/0005-sealed-codes.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import re
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, case, func, insert, select
+from sqlalchemy import Text, case, func, insert
 from sqlalchemy.orm import Session
 
 from ..models import Message, Parcel
+from ..sealing.keys import SealKeys, current_seal_keys
 from ..services import events
+from .caps import CAP_WINDOW, HIDDEN_REASONS, SmsCaps, alert, carrier_of, current_caps, refusal
+
+__all__ = ["CAP_WINDOW", "CODE_MASK", "SmsCaps", "current_caps", "queue_message", "refusal"]
 
 CODE_MASK = "********"
-CAP_WINDOW = timedelta(hours=24)
+_CODE_LIKE = re.compile(r"(?<!\d)\d{8}(?!\d)")  # what the log filter masks too (ops/logs.py)
 
 
-@dataclass(frozen=True)
-class SmsCaps:
-    """Limits against SMS pumping: someone making us text premium numbers over and over."""
-
-    per_parcel: int = 5
-    per_number_per_day: int = 10
-
-
-def current_caps() -> SmsCaps:
-    """The caps configured on the running app (LOCKER_SMS_*), or the defaults outside one."""
-    from flask import current_app, has_app_context
-
-    if not has_app_context():
-        return SmsCaps()
-    config = current_app.config
-    return SmsCaps(per_parcel=int(config.get("SMS_MAX_PER_PARCEL", SmsCaps.per_parcel)),
-                   per_number_per_day=int(config.get("SMS_DAILY_CAP_PER_NUMBER", SmsCaps.per_number_per_day)))
-
-
-# Both counts in one round trip, built once: this runs inside every deposit. (No parcel: `= NULL` counts none.)
-_COUNTS = select(
-    select(func.count()).select_from(Message).where(Message.parcel_id == bindparam("parcel_id")).scalar_subquery(),
-    select(func.count()).select_from(Message)
-    .where(Message.to_phone == bindparam("to"), Message.created_at > bindparam("since")).scalar_subquery(),
-)
 _INSERT_MESSAGE = insert(Message).returning(Message.id)
 
 
-def refusal(session: Session, now: datetime, to: str, parcel_id: str | None, caps: SmsCaps) -> str | None:
-    """Why one more message may not be queued, or None if it may. Every outbox row counts, sent or not."""
-    for_parcel, to_number = session.connection().execute(
-        _COUNTS, {"parcel_id": parcel_id, "to": to, "since": now - CAP_WINDOW}).one()
-    if (for_parcel or 0) >= caps.per_parcel:
-        return "parcel-cap"
-    if (to_number or 0) >= caps.per_number_per_day:
-        return "daily-number-cap"
-    return None
+def seal_context(to: str | None, parcel_id: str | None) -> str:
+    """What a code's seal is bound to: a seal moved to another row, or a row sent to another number, does not open."""
+    return f"sms-code\x00{to or ''}\x00{parcel_id or ''}"
 
 
 def queue_message(
@@ -66,33 +40,63 @@ def queue_message(
     parcel_id: str | None = None,
     site_id: int | None = None,
     caps: SmsCaps | None = None,
+    carrier_id: int | None = None,
+    courier_id: int | None = None,
+    seals: SealKeys | None = None,
 ) -> int | None:
     """The queued message's id, or None when a cap refuses it; the refusal is an event, not an error,
-    so that the deposit or job that asked still goes through."""
-    reason = refusal(session, now, to, parcel_id, caps or current_caps())
+    so that the deposit or job that asked still goes through.
+
+    `body` is the full text with the code at `code_offset`; only the masked text and the sealed code are
+    written (docs/adr/0005-sealed-codes.md). `carrier_id` defaults to the parcel's; `courier_id` is the courier
+    whose action sends it (none for jobs and admins)."""
+    if session.new:
+        session.flush()  # the message may name a parcel that is still only pending in the session
+    if carrier_id is None and parcel_id is not None:
+        carrier_id = carrier_of(session, parcel_id)
+    reason = refusal(session, now, to, parcel_id, caps or current_caps(), carrier_id=carrier_id,
+                     courier_id=courier_id)
     if reason is not None:
         events.record(session, now, "outbox", "sms.refused", site_id=site_id, parcel_id=parcel_id, kind=kind,
                       reason=reason)
-        if code_offset is not None and parcel_id is not None:
+        alert(session, now, reason, site_id=site_id, carrier_id=carrier_id, courier_id=courier_id)
+        if code_offset is not None and parcel_id is not None and reason not in HIDDEN_REASONS:
             # The resident will not get this code: the courier and admins must see that.
             parcel = session.get(Parcel, parcel_id)
             if parcel is not None:
                 parcel.notification_failed = True
         return None
-    if session.new:
-        session.flush()  # the message may name a parcel that is still only pending in the session
+    sealed = None
+    if code_offset is not None:
+        code = body[code_offset:code_offset + len(CODE_MASK)]
+        body = body[:code_offset] + CODE_MASK + body[code_offset + len(CODE_MASK):]
+        sealed = (seals or current_seal_keys()).seal(code, seal_context(to, parcel_id))
+    if _CODE_LIKE.search(body):
+        # A code given without its offset would be stored in clear: a caller's bug, caught before the write.
+        raise ValueError("an SMS text holds a code-like number but no code_offset says where")
     # A Core insert: the outbox row is read back only by the relay, in its own transaction.
     message_id: int | None = session.connection().scalar(
         _INSERT_MESSAGE,
         {"parcel_id": parcel_id, "site_id": site_id, "kind": kind, "to_phone": to, "body": body,
-         "code_offset": code_offset, "status": "pending", "attempts": 0, "next_attempt_at": now,
-         "created_at": now, "updated_at": now},
+         "code_offset": code_offset, "code_sealed": sealed, "carrier_id": carrier_id, "courier_id": courier_id,
+         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now},
     )
     return message_id
 
 
+def text_to_send(message: Message, seals: SealKeys | None = None) -> str | None:
+    """The body with its code opened from the seal, in memory only; raises SealError if no key opens it.
+    A row written before sealing (or by an older worker during an upgrade) still holds its code in the body."""
+    if message.body is None or message.code_sealed is None or message.code_offset is None:
+        return message.body
+    code = (seals or current_seal_keys()).open(message.code_sealed, seal_context(message.to_phone, message.parcel_id))
+    start = message.code_offset
+    return message.body[:start] + code + message.body[start + len(CODE_MASK):]
+
+
 def mask_code(message: Message) -> None:
-    """Once the provider holds the text, we keep it only without the code."""
+    """Once the provider holds the text, we keep it only without the code, not even sealed."""
+    message.code_sealed = None
     if message.body is None or message.code_offset is None:
         return
     start = message.code_offset
@@ -107,4 +111,4 @@ def masked_code_values() -> dict[str, Any]:
     start = Message.code_offset
     masked = (func.substr(Message.body, 1, start, type_=Text).concat(CODE_MASK)
               .concat(func.substr(Message.body, start + 1 + len(CODE_MASK), type_=Text)))
-    return {"body": case((start.is_(None), Message.body), else_=masked), "code_offset": None}
+    return {"body": case((start.is_(None), Message.body), else_=masked), "code_offset": None, "code_sealed": None}

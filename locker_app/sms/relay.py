@@ -28,16 +28,18 @@ import logging
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from ..korea_sms.route import route_of, site_routes
 from ..models import Message, Parcel
+from ..sealing.keys import SealError, SealKeys
 from ..services import events
-from .outbox import mask_code, masked_code_values
+from .claimed import Claimed
+from .outbox import mask_code, masked_code_values, text_to_send
 from .senders import SendResult, SmsSender
 from .sending import Outcome, outcomes
 
@@ -50,21 +52,13 @@ BACKOFF_CAP = timedelta(hours=1)
 CLAIMED = "claimed"
 
 
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    to: str
-    body: str
-    attempts: int  # counting this one
-
-
 def backoff(attempts: int, rng: Callable[[], float] = random.random) -> timedelta:
     """Exponential back-off with jitter, so that many failed messages do not retry in step."""
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
     return ceiling * (0.5 + rng() / 2)
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
+def claim_due(session: Session, now: datetime, limit: int = 50, seals: SealKeys | None = None) -> list[Claimed]:
     due = or_(
         and_(Message.status == "pending", Message.next_attempt_at <= now),
         and_(Message.status == CLAIMED, Message.claimed_until < now),
@@ -74,15 +68,24 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]
         .with_for_update(skip_locked=True)
     ).all()
     claimed = []
+    routes = site_routes(session, (message.site_id for message in rows))
     for message in rows:
         message.status = CLAIMED
         message.claimed_until = now + LEASE
         message.attempts += 1
         message.updated_at = now
-        if message.to_phone and message.body:
-            claimed.append(Claimed(message.id, message.to_phone, message.body, message.attempts))
-        else:  # purged while waiting: nothing left to send
+        if not (message.to_phone and message.body):  # purged while waiting: nothing left to send
             message.status = "failed"
+            continue
+        try:
+            text = text_to_send(message, seals)
+        except SealError as exc:  # its key was dropped too early (`seal-keys` says so), or the row was altered
+            log.error("SMS %s: its code cannot be opened (%s); the parcel is flagged", message.id, exc)
+            message.claimed_until = None
+            _fail(session, now, message, None)
+            continue
+        claimed.append(Claimed(message.id, message.to_phone, text or "", message.attempts,
+                               route_of(routes, message.site_id, message.kind)))
     return claimed
 
 

@@ -155,6 +155,13 @@ class TwilioSender:
 
 
 def build_sender(config: dict[str, Any]) -> SmsSender:
+    """The default sender (LOCKER_SMS_BACKEND), routed beside the domestic one where that is configured."""
+    from ..korea_sms.routing import with_routes
+
+    return with_routes(config, _build_default_sender(config))
+
+
+def _build_default_sender(config: dict[str, Any]) -> SmsSender:
     if config["SMS_BACKEND"] == "twilio":
         return TwilioSender(
             config["TWILIO_ACCOUNT_SID"],

@@ -9,12 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING
 
+from ..korea_sms.routing import send_routed
+from .claimed import Claimed
 from .senders import SendResult, SmsError, SmsSender
-
-if TYPE_CHECKING:
-    from .relay import Claimed
 
 log = logging.getLogger("locker_app.sms.relay")  # the relay's log lines, as before the split
 
@@ -23,7 +21,7 @@ Outcome = SendResult | SmsError
 
 def _send_one(sender: SmsSender, item: Claimed, status_callback: str | None) -> Outcome:
     try:
-        return sender.send(item.to, item.body, status_callback)
+        return send_routed(sender, item.to, item.body, status_callback, item.route)
     except SmsError as exc:
         log.warning("SMS %s not sent: %s", item.id, exc)
         return exc

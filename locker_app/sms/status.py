@@ -29,8 +29,9 @@ FINAL = frozenset(status for status, rank in RANK.items() if rank == 5)
 NOT_DELIVERED = frozenset({"undelivered", "failed", "canceled"})
 
 
-def apply_status(session: Session, now: datetime, sid: str, status: str, error_code: int | None) -> bool:
-    """Record a delivery report; returns whether the message's status moved."""
+def apply_status(session: Session, now: datetime, sid: str, status: str, error_code: int | None,
+                 source: str = "twilio") -> bool:
+    """Record a delivery report (from `source`, the provider: the event's actor); returns whether the status moved."""
     if status not in RANK:
         return False
     message = session.scalar(select(Message).where(Message.provider_sid == sid).with_for_update())
@@ -49,7 +50,7 @@ def apply_status(session: Session, now: datetime, sid: str, status: str, error_c
             parcel = session.get(Parcel, message.parcel_id)
             if parcel is not None:
                 parcel.notification_failed = True
-        events.record(session, now, "twilio", "sms.undelivered", site_id=message.site_id,
+        events.record(session, now, source, "sms.undelivered", site_id=message.site_id,
                       parcel_id=message.parcel_id, message_id=message.id, kind=message.kind, status=status,
                       error_code=error_code)
     return True

@@ -41,6 +41,11 @@ def _queue(app, count: int) -> dict[str, str]:
     return bodies
 
 
+def _masked(body: str) -> str:
+    start = body.index("인증번호 ") + len("인증번호 ")
+    return body[:start] + CODE_MASK + body[start + len(CODE_MASK):]
+
+
 def test_every_due_message_is_sent_once_and_recorded_through_the_sdk(make_app, fake_twilio):
     app = make_app(**twilio_config(fake_twilio, SMS_RELAY_CONCURRENCY=4))
     bodies = _queue(app, 23)  # not a multiple of the concurrency, and more than one group
@@ -82,7 +87,9 @@ def test_accepted_permanent_and_temporary_answers_in_one_concurrent_batch(app, a
             assert flagged and parcels[phone] in failed_parcels
         else:
             assert message.status == "pending" and message.error_code == 20500 and message.code_offset is not None
-            assert message.next_attempt_at == T0 + BACKOFF_BASE and CODE_MASK not in (message.body or "")
+            # Waiting to be tried again: the code stays sealed, never in the body.
+            assert message.next_attempt_at == T0 + BACKOFF_BASE and CODE_MASK in (message.body or "")
+            assert message.code_sealed is not None
             assert not flagged and parcels[phone] not in failed_parcels
 
 
@@ -164,8 +171,10 @@ def test_an_outcome_changes_only_a_message_still_claimed_and_never_brings_a_purg
     [gone] = [m for m in rows.values() if m.to_phone is None]
     assert gone.status == "queued" and gone.body is None and gone.provider_sid is not None
     [other] = [m for m in rows.values() if m.status == "failed"]
-    assert other.to_phone == finished and other.provider_sid is None and other.body == bodies[finished]
-    assert len([b for b in by_body if b and CODE_MASK in b]) == 4
+    assert other.to_phone == finished and other.provider_sid is None and other.body == _masked(bodies[finished])
+    # Every body is masked from the start; the seal goes with each accepted outcome.
+    assert len([b for b in by_body if b and CODE_MASK in b]) == 5
+    assert [m.code_sealed for m in rows.values() if m.status == "queued"] == [None] * 5
 
 
 

@@ -80,3 +80,11 @@ def test_caps_passed_explicitly_win(app, clock):
         assert queue_message(session, clock(), kind="x", to="+8210", body="a", caps=caps) is not None
         assert queue_message(session, clock(), kind="x", to="+8210", body="b", caps=caps) is None
         session.commit()
+
+
+def test_a_courier_cannot_make_us_text_a_satellite_or_foreign_number(api, sms):
+    for number in ("+881612345678", "+25271123456", "+5351234567"):
+        answer = api.reserve(phone=number)
+        assert answer.status_code == 400, number
+        assert answer.get_json()["type"] == "invalid-input" and "country" in answer.get_json()["detail"]
+    assert messages(api.client.application) == [] and sms.sent == []

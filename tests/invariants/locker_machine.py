@@ -21,6 +21,7 @@ from locker_app.services.codes import code_digest
 from locker_app.services.errors import CodeRejected, ServiceError
 from locker_app.services.pickup import open_with_code
 from locker_app.services.storage import expire_parcels
+from locker_app.sms.outbox import text_to_send
 from tests.conftest import PEPPER, T0, code_from
 
 SITE = "PROP-001"
@@ -99,9 +100,12 @@ class LockerMachine(RuleBasedStateMachine):
         self.session.rollback()
 
     def _latest_code(self, parcel_id: str) -> str:
-        body = self.session.scalar(sa.select(Message.body).where(Message.parcel_id == parcel_id,
-                                                                 Message.kind == "delivery")
-                                   .order_by(Message.id.desc()).limit(1))
+        # The stored body holds the code only masked: open the seal as the relay would.
+        message = self.session.scalar(sa.select(Message).where(Message.parcel_id == parcel_id,
+                                                               Message.kind == "delivery")
+                                      .order_by(Message.id.desc()).limit(1))
+        assert message is not None
+        body = text_to_send(message)
         assert body
         return code_from(body)
 

@@ -21,11 +21,13 @@ def test_a_parcel_may_be_upsized_never_squeezed():
     ("010-1234-5678", "+821012345678"),
     ("01012345678", "+821012345678"),
     ("+82 10 1234 5678", "+821012345678"),
-    ("+1 415 555 0134", None),  # US numbers are fixed-line-or-mobile: accepted
 ])
 def test_korean_mobile_numbers_are_read_in_the_site_country(raw, e164):
-    result = normalize_phone(raw, "KR")
-    assert result == (e164 or "+14155550134")
+    assert normalize_phone(raw, "KR") == e164
+
+
+def test_us_numbers_are_fixed_line_or_mobile_and_accepted_at_a_us_site():
+    assert normalize_phone("+1 415 555 0134", "US") == "+14155550134"
 
 
 @pytest.mark.parametrize("raw", ["", "abc", "010-123", "02-2133-0000", "1" * 40, None, 1012345678])
