@@ -20,7 +20,7 @@ from typing import Any
 
 from . import database, latency, occupancy, relay
 from .database import PEPPER, ROOT_DIR, Seeded, bench_schema, site_code
-from .server import THREADS, WORKERS, Service
+from .server import THREADS, WORKER_CLASS, WORKERS, Service
 from .stats import percentile
 
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         p = Plan(**{**p.__dict__, "seconds": args.seconds})
     started = time.perf_counter()
     print(f"bench: {'QUICK' if p.quick else 'full'} run against {database.bench_url()} "
-          f"(gunicorn {WORKERS} workers x {THREADS} threads, gthread)", flush=True)
+          f"(gunicorn {WORKERS} workers x {THREADS} threads, {WORKER_CLASS})", flush=True)
     results: dict[str, Any] = {}
     with bench_schema("small") as small_schema, bench_schema("large") as large_schema:
         t0 = time.perf_counter()

@@ -33,7 +33,7 @@ from . import database
 from .database import ROOT_DIR, Seeded, bench_url, courier_token, kiosk_token, libpq_dsn, site_code, sqlalchemy_url
 from .httpclient import Connection
 from .relay import ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilioProcess
-from .server import Service
+from .server import LIFTED_SMS_CAPS, Service
 from .stats import percentile
 
 PROVIDER_DELAY = 0.25  # seconds Twilio takes to accept a message sent from Korea
@@ -66,9 +66,8 @@ def _environment(fake_url: str) -> dict[str, str]:
     return {"LOCKER_SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": FROM, "LOCKER_TWILIO_BASE_URL": fake_url, "LOCKER_SMS_KICK": "1",
             # The wave sends thousands of SMS from one carrier to distinct numbers within minutes: a real morning's
-            # volume for a city, far past the hourly caps a single district would set.
-            "LOCKER_SMS_CAP_PER_COURIER_HOUR": "1000000", "LOCKER_SMS_CAP_PER_CARRIER_HOUR": "1000000",
-            "LOCKER_SMS_CAP_TOTAL_HOUR": "1000000"}
+            # volume for a city, far past the hourly caps a single district would set (names from config.py).
+            **LIFTED_SMS_CAPS}
 
 
 async def _deposit(conn: Connection, n: int, wave: Wave) -> None:
