@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .database import PEPPER, bench_url, libpq_dsn, sqlalchemy_url
 from .database import ROOT_DIR as ROOT
@@ -25,7 +26,7 @@ def deploy_shape(text: str | None = None) -> tuple[int, str, int]:
     """(workers, worker_class, threads) as deploy/gunicorn.conf.py sets them, read from its top-level assignments
     (the file imports the app's logging, so it is parsed, not run)."""
     tree = ast.parse(DEPLOY_CONF.read_text() if text is None else text)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             with contextlib.suppress(ValueError):
