@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from . import database, latency, occupancy, relay
+from . import database, doors, latency, occupancy, offline_check, relay, wave
 from .database import PEPPER, ROOT_DIR, Seeded, bench_schema, site_code
-from .server import THREADS, WORKERS, Service
+from .server import THREADS, WORKER_CLASS, WORKERS, Service
 from .stats import percentile
 
 
@@ -34,12 +34,18 @@ class Plan:
     latency_samples: int
     occupancy_samples: int
     relay_messages: int
+    wave_seconds: float = 60  # the morning wave at WAVE_RATE parcels/s
+    door_samples: int = 100
+    offline_rounds: int = 20
     concurrency: int = 16
+
+
+WAVE_RATE = 40.0
 
 
 def plan(quick: bool) -> Plan:
     if quick:
-        return Plan(True, 1_000, 10_000, 100, 8, 100, 30, 300)
+        return Plan(True, 1_000, 10_000, 100, 8, 100, 30, 300, wave_seconds=15, door_samples=20, offline_rounds=5)
     return Plan(False, 10_000, 100_000, 1_000, 30, 400, 100, 1_500)
 
 
@@ -124,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         p = Plan(**{**p.__dict__, "seconds": args.seconds})
     started = time.perf_counter()
     print(f"bench: {'QUICK' if p.quick else 'full'} run against {database.bench_url()} "
-          f"(gunicorn {WORKERS} workers x {THREADS} threads, gthread)", flush=True)
+          f"(gunicorn {WORKERS} workers x {THREADS} threads, {WORKER_CLASS})", flush=True)
     results: dict[str, Any] = {}
     with bench_schema("small") as small_schema, bench_schema("large") as large_schema:
         t0 = time.perf_counter()
@@ -169,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
             results["rss_mib"] = large_service.peak_rss_mib()
         finally:
             large_service.stop()
+    # The resident's figures, each on a schema of its own (the large data set is gone by now).
+    results["wave"] = wave.run_wave(WAVE_RATE, p.wave_seconds)
+    print("wave done", flush=True)
+    results["doors"] = doors.run_doors(p.door_samples, max(3, p.door_samples // 10))
+    print("doors done", flush=True)
+    results["offline"] = offline_check.measure(p.offline_rounds)
     report(p, small, large, results, args.concurrency, time.perf_counter() - started)
     return 0
 
@@ -227,6 +239,13 @@ def report(p: Plan, small: Seeded, large: Seeded, r: dict[str, Any], concurrency
     print(f"ratio occupancy_1m_vs_1k: {med(r['occupancy_large']) / med(r['occupancy_small']):.3f}")
     print(f"ratio relay_vs_raw_http: {(rl['messages'] / rl['wall']) / (raw['messages'] / raw['wall']):.3f}")
     print(f"ratio web_worker_peak_rss_mib: {r['rss_mib']:.1f}")
+    print(f"ratio service_cpu_ms_per_pair: {per_pair:.1f}")
+    if "wave" in r:
+        wave.report(r["wave"])
+    if "doors" in r:
+        doors.report(r["doors"])
+    if "offline" in r:
+        offline_check.report(r["offline"])
 
 
 if __name__ == "__main__":

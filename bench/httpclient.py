@@ -45,9 +45,11 @@ class Connection:
                 if attempt == 2:
                     raise
         status = int(status_line.split(b" ", 2)[1])
+        reader = self.reader
+        assert reader is not None
         length, close = 0, False
         while True:
-            line = await self.reader.readline()
+            line = await reader.readline()
             if line in (b"\r\n", b"\n", b""):
                 break
             name, _, value = line.decode("latin-1").partition(":")
@@ -56,7 +58,7 @@ class Connection:
                 length = int(value)
             elif name == "connection" and value.strip().lower() == "close":
                 close = True
-        payload = await self.reader.readexactly(length) if length else b""
+        payload = await reader.readexactly(length) if length else b""
         if close:
             await self.close()
         try:

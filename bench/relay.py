@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -32,28 +33,47 @@ BODY = "[Bench] 택배가 도착했습니다. 인증번호 12345678. 48시간 �
 
 
 class FakeTwilioProcess:
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake_twilio"], cwd=ROOT_DIR,
+    def __init__(self, delay: float = 0.0) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake_twilio", "--delay", str(delay),
+                                         "--timeline"], cwd=ROOT_DIR,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()
 
-    def stop(self) -> None:
-        assert self.process.stdin is not None
+    def stop(self) -> dict[str, float]:
+        """Stop it; {sid: when the fake accepted it (epoch seconds)} for every message it accepted."""
+        assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.close()
+        lines = self.process.stdout.read().splitlines()
         self.process.wait(timeout=30)
+        accepted = [json.loads(line) for line in lines if line.startswith("{")]
+        return {entry["sid"]: float(entry["accepted_at"]) for entry in accepted}
+
+
+CODE = "12345678"
+CODE_OFFSET = BODY.index(CODE)
+
+
+def queued_rows(count: int) -> list[tuple[str, str, str]]:
+    """(to_phone, masked body, sealed code) for `count` delivery SMS, as `queue_message` stores them: the outbox
+    holds the text with its code masked and the code sealed to its number (docs/adr/0005-sealed-codes.md), so the
+    relay opens a seal per message as it does in production. Call inside the app context whose keys will open it."""
+    from locker_app.sealing.keys import current_seal_keys
+    from locker_app.sms.outbox import CODE_MASK, seal_context
+
+    keys = current_seal_keys()
+    masked = BODY[:CODE_OFFSET] + CODE_MASK + BODY[CODE_OFFSET + len(CODE):]
+    phones = [f"+8210{n:08d}" for n in range(1, count + 1)]
+    return [(phone, masked, keys.seal(CODE, seal_context(phone, None))) for phone in phones]
 
 
 def _queue(schema: str, count: int) -> None:
     now = datetime.now(UTC)
-    with psycopg.connect(libpq_dsn(bench_url(), schema)) as conn:
-        conn.execute(
-            """INSERT INTO messages (kind, to_phone, body, code_offset, status, attempts, next_attempt_at, created_at,
-                                     updated_at)
-               SELECT 'delivery', '+8210' || lpad(g::text, 8, '0'), %s, 31, 'pending', 0, %s, %s, %s
-               FROM generate_series(1, %s) AS g""",
-            (BODY, now, now, now, count),
-        )
+    with psycopg.connect(libpq_dsn(bench_url(), schema)) as conn, conn.cursor().copy(
+            "COPY messages (kind, to_phone, body, code_offset, code_sealed, status, attempts, next_attempt_at, "
+            "created_at, updated_at) FROM STDIN") as copy:
+        for phone, body, sealed in queued_rows(count):
+            copy.write_row(("delivery", phone, body, CODE_OFFSET, sealed, "pending", 0, now, now, now))
 
 
 def _timed(messages: Callable[[], int]) -> dict[str, Any]:
@@ -91,7 +111,6 @@ def relay_rate(schema: str, url: str, count: int) -> dict[str, Any]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(bench_url(), schema), "SMS_BACKEND": "twilio",
                       "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_FROM_NUMBER": FROM,
                       "TWILIO_BASE_URL": url, "SMS_KICK": False, "CODE_PEPPER": PEPPER, "SECRET_KEY": "bench"})
-    _queue(schema, count)
 
     def run() -> int:
         sent = 0
@@ -103,6 +122,7 @@ def relay_rate(schema: str, url: str, count: int) -> dict[str, Any]:
         return sent
 
     with app.app_context():
+        _queue(schema, count)
         result = _timed(run)
         db.session.remove()
         db.engine.dispose()

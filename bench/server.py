@@ -1,23 +1,53 @@
-"""The service under gunicorn, pointed at a bench schema: the production app (wsgi:app, its settings from LOCKER_*),
-but the bench's own worker shape (gthread, 3 x 4, chosen from the table in bench/README.md), not
-deploy/gunicorn.conf.py's 2 sync workers."""
+"""The service under gunicorn, pointed at a bench schema: the production app (wsgi:app, its settings from LOCKER_*)
+in deploy/gunicorn.conf.py's worker shape (workers, worker_class, threads: one shape for the bench and the deploy,
+chosen by the measurement in bench/README.md), overridable with BENCH_WORKERS / BENCH_THREADS / BENCH_WORKER_CLASS."""
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import http.client
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .database import PEPPER, bench_url, libpq_dsn, sqlalchemy_url
 from .database import ROOT_DIR as ROOT
 
-# 2 cores shared by the service, PostgreSQL and the load generator: see the worker table in bench/README.md.
-WORKERS = int(os.environ.get("BENCH_WORKERS") or 3)
-THREADS = int(os.environ.get("BENCH_THREADS") or 4)
+DEPLOY_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def deploy_shape(text: str | None = None) -> tuple[int, str, int]:
+    """(workers, worker_class, threads) as deploy/gunicorn.conf.py sets them, read from its top-level assignments
+    (the file imports the app's logging, so it is parsed, not run)."""
+    tree = ast.parse(DEPLOY_CONF.read_text() if text is None else text)
+    values: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            with contextlib.suppress(ValueError):
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+    return int(values.get("workers", 1)), str(values.get("worker_class", "sync")), int(values.get("threads", 1))
+
+
+def shape(env: Mapping[str, str], text: str | None = None) -> tuple[int, str, int]:
+    """The deploy's shape, each part overridable: BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS."""
+    workers, worker_class, threads = deploy_shape(text)
+    return (int(env.get("BENCH_WORKERS") or workers), env.get("BENCH_WORKER_CLASS") or worker_class,
+            int(env.get("BENCH_THREADS") or threads))
+
+
+WORKERS, WORKER_CLASS, THREADS = shape(os.environ)
+
+# The hourly and daily SMS caps against pumping (locker_app/config.py, sms/caps.py) would refuse most of a bench
+# run's SMS: each bench courier and carrier stands for a city's morning at machine speed, every number distinct.
+LIFTED_SMS_CAPS = {name: "1000000" for name in (
+    "LOCKER_SMS_HOURLY_CAP_PER_COURIER", "LOCKER_SMS_HOURLY_CAP_PER_CARRIER", "LOCKER_SMS_HOURLY_CAP_TOTAL",
+    "LOCKER_SMS_DAILY_CAP_PER_NUMBER", "LOCKER_SMS_DAILY_CAP_PER_NUMBER_ALL")}
 
 
 def free_port() -> int:
@@ -27,7 +57,7 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, schema: str, wsgi_app: str = "wsgi:app") -> None:
+    def __init__(self, schema: str, wsgi_app: str = "wsgi:app", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema),
                "BENCH_BARE_DSN": libpq_dsn(bench_url(), schema), "BENCH_BARE_PEPPER": PEPPER,
@@ -36,11 +66,12 @@ class Service:
                "LOCKER_SMS_KICK": "0",
                # Each bench courier stands for many real ones at machine speed (a person deposits a parcel every
                # half minute or so); the per-courier limit of 600/minute would turn the run into a 429 test.
-               "LOCKER_RATELIMIT_COURIER": "1000000/minute"}
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "gthread",
+               "LOCKER_RATELIMIT_COURIER": "1000000/minute", **LIFTED_SMS_CAPS, **(env or {})}
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", WORKER_CLASS,
                    "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
                    wsgi_app]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        self.environment = env
         self._wait_ready()
 
     def _wait_ready(self) -> None:

@@ -61,5 +61,6 @@ def event_filter() -> EventFilter:
 
 
 def message_filter() -> MessageFilter:
-    return MessageFilter(site_code=text("site"), status=text("status", 16, exact=True), kind=text("kind", 16, exact=True),
+    return MessageFilter(site_code=text("site"), status=text("status", 16, exact=True),
+                         kind=text("kind", 16, exact=True),
                          parcel_id=text("parcel"), since=when("since"), until=when("until", end=True))

@@ -135,7 +135,8 @@ def enable_compartment(site_code: str, label: str) -> WerkzeugResponse:
 @bp.get("/parcels")
 def parcels_page() -> str:
     session = current_session()
-    where = {"tracking_number": text("tracking_number"), "state": text("state", 16, exact=True), "site_code": text("site")}
+    where = {"tracking_number": text("tracking_number"), "state": text("state", 16, exact=True),
+             "site_code": text("site")}
     paging = page()
     found = [admin_search.admin_parcel_view(p) for p in admin_search.search_parcels(session, **where, page=paging)]
     sites = [s.code for s in occupancy.choose_sites(session)]

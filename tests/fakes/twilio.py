@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,8 @@ class FakeTwilio:
     update_behaviour: Behaviour = field(default_factory=Behaviour)
     # Behaviour for particular recipients ("To"), so one concurrent batch can meet several answers.
     by_number: dict[str, Behaviour] = field(default_factory=dict)
+    # Seconds before each create is answered: Twilio from Korea takes about 0.25 s (bench/wave.py).
+    delay: float = 0.0
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
         with self.arrived:
@@ -107,9 +110,11 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 self._send(status, {"code": behaviour.error_code, "message": "rejected", "status": status,
                                     "more_info": "https://www.twilio.com/docs/errors"})
                 return
+            if fake.delay:
+                time.sleep(fake.delay)
             sid = "SM" + uuid.uuid4().hex
             with fake.arrived:
-                fake.received.append({"sid": sid, **form})
+                fake.received.append({"sid": sid, "accepted_at": time.time(), **form})
                 fake.arrived.notify_all()
             self._send(201, {
                 "sid": sid, "account_sid": match.group("sid"), "to": form.get("To"), "from": form.get("From"),
