@@ -9,8 +9,8 @@ export function createApi(token) {
   const agent = token === AGENT;
   const base = agent ? '/kiosk/' : '';
 
-  async function call(method, path, body) {
-    const headers = { Accept: 'application/json' };
+  async function call(method, path, body, extra = {}) {
+    const headers = { Accept: 'application/json', ...extra };
     if (!agent) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(path.startsWith('/') ? path : base + path, {
@@ -35,6 +35,8 @@ export function createApi(token) {
   const done = async () => ({ status: 200, data: null, retryAfter: null });
   return {
     agent,
+    // Any kiosk call with headers of its own (the walk-up calls' X-Courier-Session, Idempotency-Key).
+    request: call,
     site: () => call('GET', 'v1/site'),
     pickup: (body) => call('POST', 'v1/pickup', body),
     commands: agent ? async () => ({ status: 200, data: { commands: [] }, retryAfter: null })

@@ -571,7 +571,7 @@ function main() {
   const token = takeToken();
   if (!token) return show('setup');
   state.api = createApi(token);
-  state.walkup = createWalkupApi(state.api, token);
+  state.walkup = createWalkupApi(state.api);
   // The controller reports door sensors through these.
   window.lockerKiosk = {
     doorClosed: (label) => {

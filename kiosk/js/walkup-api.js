@@ -1,7 +1,7 @@
 // The kiosk API's walk-up calls (courier sessions and deposits, lost codes, problem reports) and the local
 // locker agent's door status. These calls need headers of their own (X-Courier-Session, Idempotency-Key),
-// which api.js's calls do not take; so they are made here, authorised the way api.js does: a bearer token,
-// or none behind the locker agent (api.agent), which adds the kiosk's token itself.
+// which they pass to api.js's request: a bearer token, or none behind the locker agent, which adds the
+// kiosk's token itself.
 const SESSION_HEADER = 'X-Courier-Session';
 
 /** A fresh Idempotency-Key; crypto.randomUUID needs a secure context, getRandomValues does not. */
@@ -11,29 +11,8 @@ export function newKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function createWalkupApi(api, token) {
-  const agent = api.agent === true;
-  async function request(method, path, body, extra = {}) {
-    const headers = { Accept: 'application/json', ...extra };
-    if (!agent) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch((agent ? '/kiosk/' : '') + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
-    });
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    const retryAfter = Number.parseInt(response.headers.get('Retry-After') || '', 10);
-    return { status: response.status, data, retryAfter: Number.isFinite(retryAfter) ? retryAfter : null };
-  }
+export function createWalkupApi(api) {
+  const request = (method, path, body, extra) => api.request(method, path, body, extra);
   const session = (id, extra = {}) => ({ [SESSION_HEADER]: id, ...extra });
   const parcel = (id) => `v1/courier/deposits/${encodeURIComponent(id)}`;
   return {
