@@ -126,6 +126,10 @@ def configure_logging(env: Mapping[str, str]) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
     root.addHandler(make_handler(fmt))
+    # `flask run`'s development server logs every request; the locker agent polls every 2 s, which buried the
+    # SMS lines `make run` shows in a page of "GET /kiosk/v1/commands". Its warnings and errors stay.
+    if (env.get("LOCKER_DEV_ACCESS_LOG") or "").lower() not in ("1", "true", "yes", "on"):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Gunicorn's own lines in the same format, when gunicorn runs without deploy/gunicorn.conf.py.
     for name in ("gunicorn.error", "gunicorn.access"):
         for handler in logging.getLogger(name).handlers:

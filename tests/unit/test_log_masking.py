@@ -75,3 +75,21 @@ def test_the_console_sender_still_shows_the_developer_the_code():
     finally:
         logger.removeHandler(handler)
     assert "29896505" in stream.getvalue()
+
+
+def test_the_dev_server_request_lines_are_off_unless_asked():
+    """`make run`: the agent's polls every 2 s must not bury the SMS lines in the terminal."""
+    import logging
+
+    from locker_app.ops.logs import configure_logging
+
+    werkzeug = logging.getLogger("werkzeug")
+    before = werkzeug.level
+    try:
+        configure_logging({})
+        assert not werkzeug.isEnabledFor(logging.INFO) and werkzeug.isEnabledFor(logging.WARNING)
+        werkzeug.setLevel(logging.NOTSET)
+        configure_logging({"LOCKER_DEV_ACCESS_LOG": "1"})
+        assert werkzeug.isEnabledFor(logging.INFO)
+    finally:
+        werkzeug.setLevel(before)
