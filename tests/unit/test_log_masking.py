@@ -83,8 +83,8 @@ def test_the_dev_server_request_lines_are_off_unless_asked():
 
     from locker_app.ops.logs import configure_logging
 
-    werkzeug = logging.getLogger("werkzeug")
-    before = werkzeug.level
+    werkzeug, root = logging.getLogger("werkzeug"), logging.getLogger()
+    before, root_level, root_handlers = werkzeug.level, root.level, list(root.handlers)
     try:
         configure_logging({})
         assert not werkzeug.isEnabledFor(logging.INFO) and werkzeug.isEnabledFor(logging.WARNING)
@@ -93,3 +93,5 @@ def test_the_dev_server_request_lines_are_off_unless_asked():
         assert werkzeug.isEnabledFor(logging.INFO)
     finally:
         werkzeug.setLevel(before)
+        root.setLevel(root_level)
+        root.handlers[:] = root_handlers
