@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 
@@ -20,21 +22,25 @@ _PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src '
              "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
-def _coordinate(name: str, bound: float) -> float | None:
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _coordinate(name: str, bound: float, *, form: bool) -> float | None:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    # The page's search form sends its hidden lat/lon empty when no point was chosen; the JSON API takes a
+    # number or nothing, as its OpenAPI document says (float() would also take "1_0", " 1" and "nan").
+    if raw is None or (form and raw == ""):
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a number") from None
+    if not _NUMBER.fullmatch(raw):
+        raise InvalidInput(f"{name} must be a number such as 37.5663")
+    value = float(raw)
     if not -bound <= value <= bound:  # also refuses nan and inf
         raise InvalidInput(f"{name} must be between -{bound:g} and {bound:g}")
     return value
 
 
-def _query() -> tuple[str, Point | None, str]:
-    lat, lon = _coordinate("lat", 90), _coordinate("lon", 180)
+def _query(*, form: bool = False) -> tuple[str, Point | None, str]:
+    lat, lon = _coordinate("lat", 90, form=form), _coordinate("lon", 180, form=form)
     if (lat is None) != (lon is None):
         raise InvalidInput("give lat and lon together")
     sort = request.args.get("sort", "distance")
@@ -60,7 +66,7 @@ def sites_json() -> Response:
 
 @bp.get("/sites/")
 def sites_page() -> Response:
-    words, near, sort = _query()
+    words, near, sort = _query(form=True)
     entries = public_sites(current_session(), query=words, near=near, sort=sort)
     commit()
     tiles = current_app.config.get("MAP_TILES_URL") or ""

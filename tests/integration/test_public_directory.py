@@ -77,7 +77,7 @@ def test_sorted_by_distance_from_a_point_and_searchable(client, addressed):
 
 
 @pytest.mark.parametrize("query", ["lat=abc&lon=1", "lat=91&lon=1", "lat=nan&lon=1", "lat=37.5", "sort=price",
-                                   "lon=inf&lat=3", "q=" + "x" * 101])
+                                   "lon=inf&lat=3", "q=" + "x" * 101, "lat=1_0&lon=1", "lat=%201&lon=1"])
 def test_bad_queries_are_problems(client, addressed, query):
     answer = client.get(f"/api/v1/public/sites?{query}")
     assert answer.status_code == 400
@@ -117,3 +117,8 @@ def test_address_from_the_cli_and_the_csv(app, tmp_path):
     assert imported.exit_code == 0, imported.output
     with app.app_context():
         assert db.session.query(Site).filter_by(code="SEOCHO-001").one().address == "서울특별시 서초구 남부순환로 2585"
+
+
+def test_the_json_api_takes_a_number_or_nothing_while_the_form_may_send_it_empty(client, addressed):
+    assert client.get("/api/v1/public/sites?lat=&lon=").status_code == 400
+    assert client.get("/sites/?lat=&lon=&q=").status_code == 200
