@@ -20,12 +20,14 @@ from .database import PEPPER, bench_url, libpq_dsn, sqlalchemy_url
 from .database import ROOT_DIR as ROOT
 
 DEPLOY_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+# The kiosks' own pool (ADR 0015): the proxy sends /kiosk/ there.
+KIOSK_CONF = ROOT / "deploy" / "gunicorn-kiosk.conf.py"
 
 
-def deploy_shape(text: str | None = None) -> tuple[int, str, int]:
+def deploy_shape(text: str | None = None, conf: Path = DEPLOY_CONF) -> tuple[int, str, int]:
     """(workers, worker_class, threads) as deploy/gunicorn.conf.py sets them, read from its top-level assignments
     (the file imports the app's logging, so it is parsed, not run)."""
-    tree = ast.parse(DEPLOY_CONF.read_text() if text is None else text)
+    tree = ast.parse(conf.read_text() if text is None else text)
     values: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -34,14 +36,17 @@ def deploy_shape(text: str | None = None) -> tuple[int, str, int]:
     return int(values.get("workers", 1)), str(values.get("worker_class", "sync")), int(values.get("threads", 1))
 
 
-def shape(env: Mapping[str, str], text: str | None = None) -> tuple[int, str, int]:
-    """The deploy's shape, each part overridable: BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS."""
-    workers, worker_class, threads = deploy_shape(text)
-    return (int(env.get("BENCH_WORKERS") or workers), env.get("BENCH_WORKER_CLASS") or worker_class,
-            int(env.get("BENCH_THREADS") or threads))
+def shape(env: Mapping[str, str], text: str | None = None, conf: Path = DEPLOY_CONF,
+          prefix: str = "BENCH_") -> tuple[int, str, int]:
+    """The deploy's shape, each part overridable: BENCH_WORKERS, BENCH_WORKER_CLASS, BENCH_THREADS (the kiosk
+    pool's: BENCH_KIOSK_WORKERS, ...)."""
+    workers, worker_class, threads = deploy_shape(text, conf)
+    return (int(env.get(f"{prefix}WORKERS") or workers), env.get(f"{prefix}WORKER_CLASS") or worker_class,
+            int(env.get(f"{prefix}THREADS") or threads))
 
 
 WORKERS, WORKER_CLASS, THREADS = shape(os.environ)
+KIOSK_SHAPE = shape(os.environ, conf=KIOSK_CONF, prefix="BENCH_KIOSK_")
 
 # The hourly and daily SMS caps against pumping (locker_app/config.py, sms/caps.py) would refuse most of a bench
 # run's SMS: each bench courier and carrier stands for a city's morning at machine speed, every number distinct.
@@ -57,8 +62,10 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, schema: str, wsgi_app: str = "wsgi:app", env: dict[str, str] | None = None) -> None:
+    def __init__(self, schema: str, wsgi_app: str = "wsgi:app", env: dict[str, str] | None = None,
+                 pool: tuple[int, str, int] | None = None) -> None:
         self.port = free_port()
+        self.workers, worker_class, threads = pool or (WORKERS, WORKER_CLASS, THREADS)
         env = {**os.environ, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema),
                "BENCH_BARE_DSN": libpq_dsn(bench_url(), schema), "BENCH_BARE_PEPPER": PEPPER,
                "LOCKER_SECRET_KEY": "bench-secret", "LOCKER_CODE_PEPPER": PEPPER, "LOCKER_SMS_BACKEND": "console",
@@ -67,8 +74,8 @@ class Service:
                # Each bench courier stands for many real ones at machine speed (a person deposits a parcel every
                # half minute or so); the per-courier limit of 600/minute would turn the run into a 429 test.
                "LOCKER_RATELIMIT_COURIER": "1000000/minute", **LIFTED_SMS_CAPS, **(env or {})}
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", WORKER_CLASS,
-                   "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", worker_class,
+                   "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
                    wsgi_app]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         self.environment = env
@@ -81,7 +88,7 @@ class Service:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", "/healthz")
-                if conn.getresponse().status in (200, 404) and len(self.worker_pids()) == WORKERS:
+                if conn.getresponse().status in (200, 404) and len(self.worker_pids()) == self.workers:
                     return
             except OSError:
                 pass

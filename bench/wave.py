@@ -33,7 +33,7 @@ from . import database
 from .database import ROOT_DIR, Seeded, bench_url, courier_token, kiosk_token, libpq_dsn, site_code, sqlalchemy_url
 from .httpclient import Connection
 from .relay import ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilioProcess
-from .server import LIFTED_SMS_CAPS, Service
+from .server import KIOSK_SHAPE, LIFTED_SMS_CAPS, Service
 from .stats import percentile
 
 PROVIDER_DELAY = 0.25  # seconds Twilio takes to accept a message sent from Korea
@@ -48,8 +48,12 @@ class Wave:
     seconds: float
     deposits: list[tuple[float, float]] = field(default_factory=list)  # (started, answered) epoch seconds
     errors: list[int] = field(default_factory=list)
-    pickups: list[float] = field(default_factory=list)  # seconds
+    pickups: list[float] = field(default_factory=list)  # seconds, through the kiosks' own pool
     pickup_errors: list[int] = field(default_factory=list)
+    shared_pickups: list[float] = field(default_factory=list)  # the same, through the couriers' pool
+    shared_pickup_errors: list[int] = field(default_factory=list)
+    verifiers_pending: int = -1  # offline verifiers the scheduler had still to hash when the SMS had drained
+    codes_issued: int = 0
     sms: list[float] = field(default_factory=list)  # deposit -> accepted, seconds
     unsent: int = 0
     relay_concurrency: int = 0
@@ -117,20 +121,21 @@ async def _couriers(port: int, wave: Wave) -> None:
     await asyncio.gather(*tasks)
 
 
-async def _kiosk(port: int, schema: str, seeded: Seeded, wave: Wave, stop: asyncio.Event) -> None:
+async def _kiosk(port: int, schema: str, known: list[tuple[int, str, str]], times: list[float], errors: list[int],
+                 stop: asyncio.Event) -> None:
     """One pickup a second with a known code, the parcel put back (in SQL, untimed) after each."""
     conn = Connection("127.0.0.1", port)
     n = 0
     while not stop.is_set():
-        site_id, parcel_id, code = seeded.known[n % len(seeded.known)]
+        site_id, parcel_id, code = known[n % len(known)]
         started = time.perf_counter()
         status, _ = await conn.request("POST", "/kiosk/v1/pickup", {"Authorization": f"Bearer {kiosk_token(site_id)}"},
                                        {"code": code})
         elapsed = time.perf_counter() - started
         if status == 200:
-            wave.pickups.append(elapsed)
+            times.append(elapsed)
         else:
-            wave.pickup_errors.append(status)
+            errors.append(status)
         await asyncio.to_thread(database.reset_picked_up, schema, [parcel_id])
         n += 1
         with contextlib.suppress(TimeoutError):
@@ -138,12 +143,18 @@ async def _kiosk(port: int, schema: str, seeded: Seeded, wave: Wave, stop: async
     await conn.close()
 
 
-async def _drive(port: int, schema: str, seeded: Seeded, wave: Wave) -> None:
+async def _drive(port: int, kiosk_port: int, schema: str, seeded: Seeded, wave: Wave) -> None:
+    """The couriers on the main pool; a kiosk on the kiosks' own pool (as the proxy routes /kiosk/) and, for the
+    comparison in the same run, a second kiosk whose requests go to the couriers' pool, each with its own parcels."""
     stop = asyncio.Event()
-    kiosk = asyncio.create_task(_kiosk(port, schema, seeded, wave, stop))
+    half = len(seeded.known) // 2
+    kiosks = [asyncio.create_task(_kiosk(kiosk_port, schema, seeded.known[:half], wave.pickups, wave.pickup_errors,
+                                         stop)),
+              asyncio.create_task(_kiosk(port, schema, seeded.known[half:], wave.shared_pickups,
+                                         wave.shared_pickup_errors, stop))]
     await _couriers(port, wave)
     stop.set()
-    await kiosk
+    await asyncio.gather(*kiosks)
 
 
 def _delivery_messages(schema: str, since: float) -> list[tuple[str | None, float]]:
@@ -151,6 +162,12 @@ def _delivery_messages(schema: str, since: float) -> list[tuple[str | None, floa
         rows = conn.execute("SELECT provider_sid, extract(epoch FROM created_at) FROM messages "
                             "WHERE kind = 'delivery' AND created_at >= to_timestamp(%s)", (since - 1,)).fetchall()
     return [(sid, float(at)) for sid, at in rows]
+
+
+def _verifiers_pending(schema: str) -> int:
+    with psycopg.connect(libpq_dsn(bench_url(), schema)) as conn:
+        row = conn.execute("SELECT count(*) FROM offline_pending_verifiers").fetchone()
+    return int(row[0]) if row else 0
 
 
 def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) -> Wave:
@@ -161,9 +178,10 @@ def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) 
         env = _environment(fake.url)
         if relay_concurrency:
             env["LOCKER_SMS_RELAY_CONCURRENCY"] = str(relay_concurrency)
-        scheduler = None
+        scheduler = kiosk_service = None
         service = Service(schema, env=env)
         try:
+            kiosk_service = Service(schema, env=env, pool=KIOSK_SHAPE)
             scheduler = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "locker", "scheduler"], cwd=ROOT_DIR,
                 env={**service.environment, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema)},
@@ -172,7 +190,7 @@ def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) 
 
             wave.relay_concurrency = relay_concurrency or configured()
             began = time.time()
-            asyncio.run(_drive(service.port, schema, seeded, wave))
+            asyncio.run(_drive(service.port, kiosk_service.port, schema, seeded, wave))
             ended = time.time()
             # Let the backlog drain (bounded): the SMS of the last deposits count as much as the first.
             deadline = ended + 180
@@ -182,10 +200,13 @@ def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) 
                     break
                 time.sleep(0.5)
             wave.drain_seconds = time.time() - ended
+            wave.verifiers_pending = _verifiers_pending(schema)
         finally:
             if scheduler is not None:
                 scheduler.terminate()
                 scheduler.wait(30)
+            if kiosk_service is not None:
+                kiosk_service.stop()
             service.stop()
             accepted = fake.stop()
         for sid, created in _delivery_messages(schema, began):
@@ -206,9 +227,16 @@ def report(wave: Wave) -> None:
         print(f"SMS deposit -> provider accepted: p50 {percentile(wave.sms, 0.5):.2f} s, p90 "
               f"{percentile(wave.sms, 0.9):.2f} s, p99 {sms_p99:.2f} s, max {max(wave.sms):.2f} s; "
               f"{wave.unsent} not sent; backlog drained {wave.drain_seconds:.1f} s after the last deposit")
-    if wave.pickups:
-        print(f"kiosk pickups during the wave: {len(wave.pickups)}, p50 {1000 * percentile(wave.pickups, 0.5):.1f} ms, "
-              f"p99 {pickup_p99:.1f} ms, {len(wave.pickup_errors)} errors")
+    for label, times, errors in (("the kiosks' own pool (as deployed)", wave.pickups, wave.pickup_errors),
+                                 ("the couriers' pool (one pool for all)", wave.shared_pickups,
+                                  wave.shared_pickup_errors)):
+        if times:
+            print(f"kiosk pickups during the wave through {label}: {len(times)}, p50 "
+                  f"{1000 * percentile(times, 0.5):.1f} ms, p99 {1000 * percentile(times, 0.99):.1f} ms, "
+                  f"{len(errors)} errors")
+    if wave.verifiers_pending >= 0:
+        print(f"offline verifiers the scheduler had still to hash when the SMS had drained: {wave.verifiers_pending} "
+              f"of {len(wave.deposits)} (hashed at the lowest CPU priority, ADR 0015)")
     print(f"ratio sms_wave_p99_s: {sms_p99:.2f}")
     print(f"ratio pickup_p99_in_wave_ms: {pickup_p99:.1f}")
 

@@ -69,6 +69,7 @@ DB_JOBS = (
     Job("occupancy-snapshot", take_snapshot, 3600),
 )
 RELAY_EVERY_SECONDS = 5
+VERIFIERS_EVERY_SECONDS = 2
 
 
 def run_db_job(job: Job, now: datetime) -> int:
@@ -102,6 +103,21 @@ def relay_job(now: datetime | None = None) -> int:
         raise
 
 
+def offline_verifiers_job(now: datetime | None = None) -> int:
+    """Hash the codes noted since the last run (offline/making.py), in its own low-priority thread."""
+    from .offline.making import drain
+    from .offline.scheme import params_from
+    from .sealing.keys import current_seal_keys
+
+    try:
+        clock = (lambda: now) if now is not None else current_app.extensions["locker.clock"]
+        return drain(current_session(), clock, params_from(current_app.config),
+                     current_seal_keys())
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 def counted(name: str, run: Callable[[], int], now: Callable[[], datetime]) -> int:
     """Run a job and count the run in job_runs (for /metrics), whether it worked or not."""
     from .services.job_runs import record_run
@@ -127,6 +143,7 @@ def run_all_once(now: datetime) -> dict[str, int]:
 
     done = {job.name: counted(job.name, lambda job=job: run_db_job(job, now), at) for job in DB_JOBS}  # type: ignore[misc]
     done["sms-relay"] = counted("sms-relay", lambda: relay_job(now), at)
+    done["offline-verifiers"] = counted("offline-verifiers", lambda: offline_verifiers_job(now), at)
     return done
 
 
@@ -164,7 +181,9 @@ def run_scheduler(app: Flask) -> None:  # pragma: no cover - exercised by hand a
                           name=job.name, next_run_time=datetime.now(UTC))
     scheduler.add_job(in_app(relay_job, "sms-relay"), "interval", seconds=RELAY_EVERY_SECONDS, id="sms-relay",
                       name="sms-relay")
-    log.info("scheduler started with %d jobs", len(DB_JOBS) + 1)
+    scheduler.add_job(in_app(offline_verifiers_job, "offline-verifiers"), "interval", seconds=VERIFIERS_EVERY_SECONDS,
+                      id="offline-verifiers", name="offline-verifiers")
+    log.info("scheduler started with %d jobs", len(DB_JOBS) + 2)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

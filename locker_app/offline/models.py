@@ -63,3 +63,15 @@ class AgentReport(db.Model):  # type: ignore[name-defined]
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     queue_length: Mapped[int] = mapped_column(Integer, default=0)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingVerifier(db.Model):  # type: ignore[name-defined]
+    """A code whose verifier is still to be made: the code sealed (AES-GCM, never in clear), written in the code's
+    own transaction, hashed by the scheduler and deleted (offline/making.py)."""
+
+    __tablename__ = "offline_pending_verifiers"
+    __table_args__ = (Index("ix_offline_pending_verifiers_queued", "queued_at"),)
+
+    code_id: Mapped[int] = mapped_column(ForeignKey("access_codes.id"), primary_key=True)
+    code_sealed: Mapped[str] = mapped_column(String(96))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)

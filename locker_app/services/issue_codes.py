@@ -69,7 +69,7 @@ def issue_code_for(session: Session, parcel_id: str, site_id: int, kind: str, pe
             "parcel_id": parcel_id, "site_id": site_id, "kind": kind, "digest": digests[peppers.current_id],
             "pepper_id": peppers.current_id, "active": True, "created_at": now})
         if inserted is not None:
-            note_code(session, inserted, code)  # its offline verifier is made after the commit, off this thread
+            note_code(session, inserted, code, now)  # sealed: the scheduler makes its offline verifier
             return code
     raise RuntimeError("could not draw a free code")  # 20 collisions in 10^8 means the site is broken
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from locker_app.extensions import db
-from locker_app.jobs import relay_job
+from locker_app.jobs import offline_verifiers_job, relay_job
 from locker_app.offline import making
 from locker_app.offline.scheme import Params, verifier
 from tests.admin_support import create_admins
@@ -66,14 +67,15 @@ def test_a_kiosk_gets_scrypt_verifiers_of_its_own_sites_codes_and_never_a_code_o
     _match(other, other_code)
 
 
-def test_the_verifier_is_hashed_off_the_request_thread_by_default(make_app, world_factory, sms, monkeypatch):
+def test_by_default_the_deposit_only_seals_the_code_and_the_scheduler_hashes_it_at_the_lowest_priority(
+        make_app, world_factory, sms, monkeypatch):
     app = make_app(OFFLINE_VERIFIERS_INLINE=False)
     world = world_factory(app)
-    seen: list[str] = []
+    seen: list[tuple[str, int]] = []
     real = making.verifier
 
     def recording(*args: Any, **kwargs: Any) -> str:
-        seen.append(threading.current_thread().name)
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(making, "verifier", recording)
@@ -82,10 +84,39 @@ def test_the_verifier_is_hashed_off_the_request_thread_by_default(make_app, worl
 
     api = Api(client, world)
     _, code = _stored(app, api, sms)
-    making.wait_idle()
 
-    assert seen and seen[0].startswith("offline-verifier") and seen[0] != threading.current_thread().name
+    assert seen == []  # the courier's deposit did not hash
+    with app.app_context():
+        pending = db.session.execute(sa.text("SELECT code_sealed FROM offline_pending_verifiers")).scalars().all()
+        db.session.rollback()
+    assert len(pending) == 1 and code not in pending[0]  # sealed, never in clear
+    assert _verifiers(client, world.kiosk_token).get_json()["verifiers"] == []  # not yet pickable offline
+
+    with app.app_context():
+        assert offline_verifiers_job() == 1
+        assert offline_verifiers_job() == 0
+        left = db.session.execute(sa.text("SELECT count(*) FROM offline_pending_verifiers")).scalar()
+        db.session.rollback()
+    assert left == 0
+    assert [name for name, _ in seen] == ["offline-hasher_0"] and seen[0][1] == 19
     _match(_verifiers(client, world.kiosk_token).get_json(), code)
+
+
+def test_a_code_voided_before_its_verifier_is_made_gets_none(make_app, world_factory, sms, monkeypatch):
+    app = make_app(OFFLINE_VERIFIERS_INLINE=False)
+    world = world_factory(app)
+    client = app.test_client()
+    from tests.conftest import Api
+
+    api = Api(client, world)
+    _, code = _stored(app, api, sms)
+    assert client.post("/kiosk/v1/pickup", json={"code": code},
+                       headers={"Authorization": f"Bearer {world.kiosk_token}"}).status_code == 200
+    with app.app_context():
+        assert offline_verifiers_job() == 1  # settled: dropped, not hashed
+        made = db.session.execute(sa.text("SELECT count(*) FROM offline_verifiers")).scalar()
+        db.session.rollback()
+    assert made == 0
 
 
 def test_the_sync_is_incremental_and_drops_a_parcel_picked_up_elsewhere(app, client, api, sms, world, clock):
