@@ -53,7 +53,6 @@ class Wave:
     shared_pickups: list[float] = field(default_factory=list)  # the same, through the couriers' pool
     shared_pickup_errors: list[int] = field(default_factory=list)
     verifiers_pending: int = -1  # offline verifiers the scheduler had still to hash when the SMS had drained
-    codes_issued: int = 0
     sms: list[float] = field(default_factory=list)  # deposit -> accepted, seconds
     unsent: int = 0
     relay_concurrency: int = 0

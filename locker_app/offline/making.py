@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, has_app_context, has_request_context
-from sqlalchemy import bindparam, delete, event, func, insert, select
+from sqlalchemy import bindparam, delete, event, insert, select
 from sqlalchemy.orm import Session
 
 from ..extensions import current_session, db
@@ -175,7 +175,3 @@ def drain(session: Session, clock: Callable[[], datetime], params: Params, seals
         if done < BATCH:
             break
     return settled
-
-
-def pending_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(PendingVerifier)) or 0)

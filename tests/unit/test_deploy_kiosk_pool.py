@@ -23,7 +23,8 @@ def test_the_kiosk_pool_has_the_main_pools_settings_on_its_own_address():
 def test_the_proxy_routes_kiosk_requests_to_the_kiosk_pool_and_its_unit_runs_it():
     nginx = (DEPLOY / "nginx-locker.conf").read_text()
     assert re.search(r"upstream locker_kiosk \{\s*server 127\.0\.0\.1:8001;", nginx)
-    assert re.search(r"location /kiosk/ \{[^}]*proxy_pass http://locker_kiosk;", nginx)
+    assert re.search(r"map \$uri \$locker_upstream \{\s*~\^/kiosk/ locker_kiosk;\s*default\s+locker_web;", nginx)
+    assert "proxy_pass http://$locker_upstream;" in nginx
     unit = (DEPLOY / "locker-kiosk-web.service").read_text()
     assert "--config deploy/gunicorn-kiosk.conf.py" in unit
     # Its own metrics directory: gunicorn's on_starting empties it, which must not wipe the main pool's.
