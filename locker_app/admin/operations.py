@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import Response, current_app, flash, g, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -20,7 +20,7 @@ from ..services.errors import ServiceError
 from ..services.parcels import find_site
 from ..services.policy import POLICY_FIELDS, policy_view, update_policy
 from ..web.parsing import json_object
-from ..web.transaction import commit, now, rollback
+from ..web.transaction import commit, committed_json, now, rollback
 from . import bp
 from .labels import title_of
 from .shaping import as_json
@@ -60,17 +60,13 @@ def _resend(parcel_id: str) -> dict[str, Any]:
 def api_remote_open(site_code: str, label: str) -> Response:
     body = json_object()
     command = _remote_open(site_code, label, body.get("category"), body.get("reason"))
-    commit()
-    response = jsonify(command)
-    response.status_code = 202  # the kiosk carries it out when it next polls
-    return response
+    return committed_json(command, 202)  # the kiosk carries it out when it next polls
 
 
 @bp.get("/api/sites/<site_code>/keypad")
 def api_keypad(site_code: str) -> Response:
     payload = keypad_view(find_site(current_session(), site_code))
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 @bp.post("/api/sites/<site_code>/keypad/unlock")
@@ -79,23 +75,20 @@ def api_keypad_unlock(site_code: str) -> Response:
     site = find_site(current_session(), site_code)  # once: the unlock and the answer both need it
     was_paused = _unlock(site)
     payload = {**keypad_view(site), "was_paused": was_paused}
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 @bp.post("/api/parcels/<parcel_id>/resend")
 def api_resend(parcel_id: str) -> Response:
     json_object(optional=True)
     payload = _resend(parcel_id)
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/sites/<site_code>/policy")
 def api_policy(site_code: str) -> Response:
     payload = policy_view(find_site(current_session(), site_code))
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 @bp.post("/api/sites/<site_code>/policy")
@@ -103,8 +96,7 @@ def api_update_policy(site_code: str) -> Response:
     body = json_object()
     session = current_session()
     payload = update_policy(session, now(), find_site(session, site_code), admin_auth.actor(g.admin), **body)
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 # --- forms -----------------------------------------------------------------------------------------

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import current_session
 from ..models import PARCEL_STATES
 from ..offline import service as offline_service
 from ..services import admin_auth, admin_search, compartments, events, occupancy
+from ..services.admin_search import Page
 from ..services.errors import ServiceError
 from ..services.parcels import find_site
 from ..services.policy import LIMITS, policy_view
@@ -155,23 +158,22 @@ def parcel_page(parcel_id: str) -> str:
     return render_template("admin/parcel.html", parcel=parcel, events=history, messages=messages)
 
 
-@bp.get("/events")
-def events_page() -> str:
+def _log_page(template: str, search: Callable[[Session, Any, Page], list[Any]], where: Any, **extra: Any) -> str:
+    """The events and messages pages: a filtered, paged log with the site picker (the sites the admin may see)."""
     session = current_session()
-    where, paging = event_filter(), page(100)
-    rows = admin_search.search_events(session, where, paging)
+    paging = page(100)
+    rows = search(session, where, paging)
     sites = [s.code for s in occupancy.choose_sites(session)]
     commit()
-    return render_template("admin/events.html", rows=rows, where=where, paging=paging, sites=sites,
-                           args=request.args)
+    return render_template(template, rows=rows, where=where, paging=paging, sites=sites, args=request.args, **extra)
+
+
+@bp.get("/events")
+def events_page() -> str:
+    return _log_page("admin/events.html", admin_search.search_events, event_filter())
 
 
 @bp.get("/messages")
 def messages_page() -> str:
-    session = current_session()
-    where, paging = message_filter(), page(100)
-    rows = admin_search.search_messages(session, where, paging)
-    sites = [s.code for s in occupancy.choose_sites(session)]
-    commit()
-    return render_template("admin/messages.html", rows=rows, where=where, paging=paging, sites=sites,
-                           statuses=admin_search.MESSAGE_STATUSES, args=request.args)
+    return _log_page("admin/messages.html", admin_search.search_messages, message_filter(),
+                     statuses=admin_search.MESSAGE_STATUSES)

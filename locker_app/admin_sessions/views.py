@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, redirect, render_template, session, url_for
+from flask import Response, g, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..admin import bp
 from ..extensions import current_session
 from ..services import admin_auth, events
 from ..web.parsing import json_object
-from ..web.transaction import commit, now
+from ..web.transaction import commit, committed_json, now
 from . import service
 
 
@@ -38,5 +38,4 @@ def end_my_sessions() -> WerkzeugResponse:
 def api_end_my_sessions() -> Response:
     json_object(optional=True)
     payload = {"sessions_ended": _end_all()}
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)

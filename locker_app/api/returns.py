@@ -10,7 +10,7 @@ from ..openapi.contract import contract
 from ..services import returns
 from ..services.parcels import parcel_view
 from ..web.parsing import json_object, query_int
-from ..web.transaction import commit, now
+from ..web.transaction import committed_json, now
 from .idempotent import idempotent, rerun_on_replay
 from .routes import bp
 
@@ -27,8 +27,7 @@ def list_returns() -> Response:
         offset=query_int("offset", 0, 0, 1_000_000),
     )
     payload = {"parcels": [parcel_view(p) for p in found]}
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 @bp.post("/parcels/<parcel_id>/return")

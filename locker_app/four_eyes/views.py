@@ -5,7 +5,7 @@ Registered on the admin blueprint, so its guard (sign-in, CSRF, roles, the admin
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, render_template, url_for
+from flask import Response, g, render_template, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -15,7 +15,7 @@ from ..extensions import current_session
 from ..services import admin_auth, events
 from ..sms.kick import kick_relay
 from ..web.parsing import json_object
-from ..web.transaction import after_commit, commit, now, rollback
+from ..web.transaction import after_commit, commit, committed_json, now, rollback
 from . import service
 
 
@@ -40,18 +40,14 @@ def _approve(request_id: int) -> dict[str, object]:
 def api_open_requests() -> Response:
     at = now()
     payload = {"requests": [service.request_view(r, at) for r in service.pending(current_session(), at)]}
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)
 
 
 @bp.post("/api/open-requests/<int:request_id>/approve")
 def api_approve_open_request(request_id: int) -> Response:
     json_object(optional=True)
     payload = _approve(request_id)
-    commit()
-    response = jsonify(payload)
-    response.status_code = 202  # the kiosk carries it out when it next polls
-    return response
+    return committed_json(payload, 202)  # the kiosk carries it out when it next polls
 
 
 @bp.get("/open-requests")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, g
 
 from ..extensions import current_session
 from ..openapi import schemas as io
@@ -13,7 +13,7 @@ from ..services.pickup import open_with_code
 from ..walkup import lost_code, room
 from ..web.auth import current_kiosk
 from ..web.parsing import json_object
-from ..web.transaction import commit, now
+from ..web.transaction import commit, committed_json, now
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/kiosk/v1")
 
@@ -32,8 +32,7 @@ def site() -> Response:
     answer = {"site": place.code, "name": place.name, "language": place.language,
               "phone_suffix_required": bool(place.require_phone_suffix),
               **room.site_room(current_session(), place)}  # free by size, pickup_only (issue 19)
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)
 
 
 @bp.post("/pickup")
@@ -70,8 +69,7 @@ def pickup() -> Response:
         commit()
         raise
     keypad.record_success(session, at, place)
-    commit()
-    return jsonify(result)
+    return committed_json(result)
 
 
 @bp.post("/doors/<label>/closed")
@@ -80,8 +78,7 @@ def pickup() -> Response:
 def door_closed(label: str) -> Response:
     json_object(optional=True)
     answer = doors.door_closed(current_session(), now(), g.kiosk.site, label, f"kiosk:{g.kiosk.id}")
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)
 
 
 @bp.post("/doors/<label>/fault")
@@ -91,20 +88,18 @@ def door_fault(label: str) -> Response:
     body = json_object(optional=True)
     answer = doors.door_fault(current_session(), now(), g.kiosk.site, label, body.get("reason"),
                               f"kiosk:{g.kiosk.id}")
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)
 
 
 @bp.post("/doors/<label>/alert")
 @contract("A door needs a look (left open, or opened with no command)", auth="kiosk", body=io.DoorAlertIn,
           responses={202: io.DoorAlertOut, 404: "problem"},
           description="Raised by the locker agent's door watcher; an event door.alert that admins see.")
-def door_alert(label: str) -> tuple[Response, int]:
+def door_alert(label: str) -> Response:
     body = json_object()
     answer = doors.door_alert(current_session(), now(), g.kiosk.site, label, body.get("kind"), body.get("reason"),
                               f"kiosk:{g.kiosk.id}")
-    commit()
-    return jsonify(answer), 202
+    return committed_json(answer, 202)
 
 
 @bp.get("/commands")
@@ -112,8 +107,7 @@ def door_alert(label: str) -> tuple[Response, int]:
 def commands() -> Response:
     found = kiosk_commands.pending(current_session(), now(), g.kiosk.site_id)
     answer = {"commands": [kiosk_commands.command_view(c) for c in found]}
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)
 
 
 # A string, not <int:...>: otherwise a malformed id would fall through to the kiosk page's GET-only
@@ -127,5 +121,4 @@ def acknowledge(command_id: str) -> Response:
                                            int(command_id) if command_id.isascii() and command_id.isdigit() else 0,
                                            body.get("result"))
     answer = {**kiosk_commands.command_view(command), "result": command.result}
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)

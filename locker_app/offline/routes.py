@@ -8,7 +8,7 @@ from ..extensions import current_session
 from ..openapi.contract import contract
 from ..web.auth import current_kiosk
 from ..web.parsing import json_object, query_int
-from ..web.transaction import commit, now
+from ..web.transaction import commit, committed_json, now
 from . import schemas as io
 from . import service
 from .scheme import params_from
@@ -52,5 +52,4 @@ def replay() -> Response:
     items = service.parse_items(body)
     queue_length, failures = service.parse_count(body, "queue_length"), service.parse_count(body, "failures")
     answer = service.replay(current_session(), now(), g.kiosk, items, queue_length, failures or 0)
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)

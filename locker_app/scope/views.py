@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, jsonify, render_template, request, url_for
+from flask import Response, g, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -18,7 +18,7 @@ from ..models import Admin
 from ..services import admin_auth
 from ..services.errors import InvalidInput, NotFound
 from ..web.parsing import json_object
-from ..web.transaction import commit, now
+from ..web.transaction import commit, committed_json, now
 from . import service
 
 
@@ -66,5 +66,4 @@ def api_set_admin_scope(admin_id: int) -> Response:
     if not isinstance(every, bool):
         raise InvalidInput("all_districts must be true or false", field="all_districts")
     payload = _view(_change(admin_id, every, body.get("districts")))
-    commit()
-    return jsonify(payload)
+    return committed_json(payload)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-import click
 from flask import current_app
 from sqlalchemy import select
 
 from ..cli import locker
 from ..extensions import current_session, db
+from ..key_rotation_report import KeyWords, echo_key_usage
 from ..models import Message
 from ..offline.models import PendingVerifier
 from .keys import SealKeys, key_id_of
@@ -25,14 +25,6 @@ def seal_keys() -> None:
         select(Message.code_sealed).where(Message.code_sealed.is_not(None))))
     counts.update(key_id_of(token) for token in current_session().scalars(select(PendingVerifier.code_sealed)))
     db.session.rollback()
-    configured = [key_id for key_id, _ in keys.known]
-    for key_id in configured:
-        role = "current" if key_id == keys.current_id else "old"
-        waiting = counts.get(key_id, 0)
-        advice = "; can be retired" if role == "old" and not waiting else ""
-        click.echo(f"{key_id}: {role}, {waiting} sealed codes waiting{advice}")
-    lost = {key_id: n for key_id, n in counts.items() if key_id not in configured}
-    for key_id, waiting in sorted(lost.items()):
-        click.echo(f"{key_id}: NOT CONFIGURED, {waiting} sealed codes that cannot be sent", err=True)
-    if lost:
-        raise click.ClickException("add the missing keys to LOCKER_SEAL_KEYS_OLD")
+    echo_key_usage((key_id for key_id, _ in keys.known), keys.current_id, counts, KeyWords(
+        rows="sealed codes waiting", lost_rows="sealed codes that cannot be sent",
+        old_setting="LOCKER_SEAL_KEYS_OLD", missing="keys"))

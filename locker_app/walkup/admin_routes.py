@@ -17,7 +17,7 @@ from ..scope.service import require_city_wide
 from ..services import admin_auth
 from ..services.errors import NotFound, ServiceError
 from ..web.parsing import json_object
-from ..web.transaction import commit, now, rollback
+from ..web.transaction import commit, committed_json, now, rollback
 from . import credentials
 from .models import KioskCredential
 
@@ -40,8 +40,7 @@ def courier_rows() -> list[dict[str, Any]]:
 @bp.get("/api/couriers")
 def api_couriers() -> Response:
     rows = courier_rows()
-    commit()
-    return jsonify({"couriers": rows})
+    return committed_json({"couriers": rows})
 
 
 @bp.post("/api/couriers/<courier_id>/deactivate")
@@ -50,8 +49,7 @@ def api_deactivate_courier(courier_id: str) -> Response:
     require_city_wide(current_scope())
     courier = credentials.deactivate(current_session(), now(), _courier_id(courier_id), admin_auth.actor(g.admin))
     answer = {"courier_id": courier.id, "active": courier.active}
-    commit()
-    return jsonify(answer)
+    return committed_json(answer)
 
 
 @bp.post("/api/couriers/<courier_id>/reset-pin")

@@ -36,6 +36,18 @@ def _json(payload: object, status: int = 200) -> Response:
     return response
 
 
+def _in_session(view: dict[str, Any], status: int = 200) -> Response:
+    """A deposit step's answer, with when the courier's session now ends (each step extends it)."""
+    return _json({**view, "session_expires_at": sessions.expires_at(g.courier_session)}, status)
+
+
+def _deposit_step(summary: str, description: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The contract both ends of a reserved deposit share: stored and cancel take no body and answer the parcel."""
+    return contract(summary, auth="kiosk", idempotent=True, body=io.EmptyIn, body_optional=True,
+                    responses={200: io.WalkupParcelOut, 403: "problem", 409: "problem"},
+                    description=f"Needs X-Courier-Session. {description}")
+
+
 def courier_session(view: Callable[..., Response]) -> Callable[..., Response]:
     """Resolve X-Courier-Session before anything else (the Idempotency-Key is kept per courier)."""
 
@@ -86,34 +98,30 @@ def sign_out() -> Response:
 def deposit() -> Response:
     body = json_object()
     view = deposits.reserve(current_session(), now(), g.kiosk, g.courier, body)
-    return _json({**view, "session_expires_at": sessions.expires_at(g.courier_session)}, 201)
+    return _in_session(view, 201)
 
 
 @bp.post("/courier/deposits/<parcel_id>/stored")
-@contract("The door closed with the parcel inside: stored, and the recipient's SMS goes out", auth="kiosk",
-          idempotent=True, body=io.EmptyIn, body_optional=True,
-          responses={200: io.WalkupParcelOut, 403: "problem", 409: "problem"},
-          description="Needs X-Courier-Session. Confirmed twice (with another key): 409 already-stored, no second SMS.")
+@_deposit_step("The door closed with the parcel inside: stored, and the recipient's SMS goes out",
+               "Confirmed twice (with another key): 409 already-stored, no second SMS.")
 @courier_session
 @idempotent
 def stored(parcel_id: str) -> Response:
     json_object(optional=True)
     view = deposits.store(current_session(), now(), g.kiosk, g.courier, parcel_id, current_app.config["CODE_PEPPERS"])
     after_commit(kick_relay)
-    return _json({**view, "session_expires_at": sessions.expires_at(g.courier_session)})
+    return _in_session(view)
 
 
 @bp.post("/courier/deposits/<parcel_id>/cancel")
-@contract("The parcel did not go in: the reservation ends and the compartment is free again", auth="kiosk",
-          idempotent=True, body=io.EmptyIn, body_optional=True,
-          responses={200: io.WalkupParcelOut, 403: "problem", 409: "problem"},
-          description="Needs X-Courier-Session. After the door closed on the parcel: 409 already-stored.")
+@_deposit_step("The parcel did not go in: the reservation ends and the compartment is free again",
+               "After the door closed on the parcel: 409 already-stored.")
 @courier_session
 @idempotent
 def cancel(parcel_id: str) -> Response:
     json_object(optional=True)
     view = deposits.cancel(current_session(), now(), g.kiosk, g.courier, parcel_id)
-    return _json({**view, "session_expires_at": sessions.expires_at(g.courier_session)})
+    return _in_session(view)
 
 
 @bp.post("/codes/resend")

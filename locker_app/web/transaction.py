@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, g
+from flask import Response, current_app, g, jsonify
 
 from ..extensions import db
 
@@ -28,3 +28,15 @@ def commit() -> None:
 def rollback() -> None:
     db.session.rollback()
     g.pop("_after_commit", None)
+
+
+def committed_json(payload: object, status: int = 200) -> Response:
+    """Commit the request's one transaction, run what waited for it, then answer `payload` as JSON.
+
+    The payload is built before the commit, while the rows it reads are still loaded; an answer is never sent
+    for work that did not commit.
+    """
+    commit()
+    response = jsonify(payload)
+    response.status_code = status
+    return response
