@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, exists, func, select, true
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE_STATES, SIZES, Compartment, Parcel, Site
+from ..models import SIZES, Compartment, Parcel, Site, parcel_active
 
 SIZE_RANK = {size: rank for rank, size in enumerate(SIZES)}
 # How many locked-then-taken compartments we step over before giving up; see assign_compartment.
@@ -22,7 +22,7 @@ def sizes_that_fit(size: str) -> tuple[str, ...]:
 
 
 def _occupied(compartment_id: Any) -> Any:
-    return exists().where(Parcel.compartment_id == compartment_id, Parcel.state.in_(ACTIVE_STATES))
+    return exists().where(Parcel.compartment_id == compartment_id, parcel_active())
 
 
 @dataclass(frozen=True)

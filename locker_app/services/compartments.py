@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import ACTIVE_STATES, Compartment, Event, Parcel, Site
+from ..models import Compartment, Event, Parcel, Site, parcel_active
 from . import events
 from .errors import InvalidInput, NotFound, ServiceError
 from .occupancy import DISABLE_ACTION, ENABLE_ACTION, FAULT_ACTIONS, latest_status_events
@@ -71,7 +71,7 @@ def compartment_rows(session: Session, site: Site) -> list[dict[str, Any]]:
     last_event = aliased(Event)
     rows = session.execute(
         select(Compartment, Parcel.id, Parcel.tracking_number, Parcel.state, last_event)
-        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES)))
+        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, parcel_active()))
         .outerjoin(latest, latest.c.compartment_id == Compartment.id)
         .outerjoin(last_event, last_event.id == latest.c.event_id)
         .where(Compartment.site_id == site.id)
@@ -108,7 +108,7 @@ def _locked(session: Session, site_code: str, label: str) -> tuple[Site, Compart
 
 def _active_parcel_state(session: Session, compartment: Compartment) -> str | None:
     return session.scalar(select(Parcel.state).where(Parcel.compartment_id == compartment.id,
-                                                     Parcel.state.in_(ACTIVE_STATES)))
+                                                     parcel_active()))
 
 
 def disable(session: Session, now: datetime, actor: str, site_code: str, label: str, reason: object) -> Compartment:

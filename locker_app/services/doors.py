@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE_STATES, Compartment, Parcel, Site
+from ..models import Compartment, Parcel, Site, parcel_active
 from . import events
 from .compartments import check_reason
 from .errors import InvalidInput, NotFound
@@ -30,7 +30,7 @@ def find_compartment(session: Session, site_id: int, label: str, *, lock: bool =
 def parcel_at_door(session: Session, now: datetime, compartment: Compartment) -> Parcel | None:
     """The parcel a door event is about: the one inside, else the one just taken out."""
     active = session.scalar(
-        select(Parcel).where(Parcel.compartment_id == compartment.id, Parcel.state.in_(ACTIVE_STATES))
+        select(Parcel).where(Parcel.compartment_id == compartment.id, parcel_active())
     )
     if active is not None:
         return active

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE_STATES, Compartment, Event, JobRun, KeypadState, Message, Parcel, Site
+from ..models import Compartment, Event, JobRun, KeypadState, Message, Parcel, Site, parcel_active
 
 NOT_DELIVERED = ("failed", "undelivered")
 
@@ -26,7 +26,7 @@ def occupancy(session: Session) -> list[tuple[str, str, str, int]]:
         select(Site.code, Compartment.size, state.label("state"), func.count())
         .select_from(Compartment)
         .join(Site, Site.id == Compartment.site_id)
-        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES)))
+        .outerjoin(Parcel, and_(Parcel.compartment_id == Compartment.id, parcel_active()))
         .group_by(Site.code, Compartment.size, state)
     ).all()
     return [(code, size, st, int(n)) for code, size, st, n in rows]

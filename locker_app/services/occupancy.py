@@ -19,7 +19,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..models import (
-    ACTIVE_STATES,
     SIZES,
     Compartment,
     Event,
@@ -29,6 +28,7 @@ from ..models import (
     OccupancySnapshot,
     Parcel,
     Site,
+    parcel_active,
 )
 from .errors import NotFound
 
@@ -85,7 +85,7 @@ def size_counts(session: Session, site_ids: list[int] | None = None) -> dict[int
         .group_by(Compartment.site_id, Compartment.size)
     )
     # At most one active parcel per compartment (a unique index says so), so no double counting.
-    parcel_of = and_(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES))
+    parcel_of = and_(Parcel.compartment_id == Compartment.id, parcel_active())
     if site_ids is not None:
         # The parcels' own site filter (always true for a compartment's parcel) lets PostgreSQL read only these
         # sites' parcels instead of hashing every active parcel in the network (bench/README.md).
@@ -116,7 +116,7 @@ def _parcel_counts(session: Session, now: datetime, site_ids: list[int]) -> dict
             func.sum(case((past_free, 1), else_=0)),
             func.sum(case((Parcel.notification_failed.is_(True), 1), else_=0)),
         )
-        .where(Parcel.site_id.in_(site_ids), Parcel.state.in_(ACTIVE_STATES))
+        .where(Parcel.site_id.in_(site_ids), parcel_active())
         .group_by(Parcel.site_id)
     )
     return {site_id: {"overdue": int(a or 0), "past_free_time": int(b or 0), "notification_failed": int(c or 0)}

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import ACTIVE_STATES, SIZES, Compartment, Parcel, Site
+from ..models import SIZES, Compartment, Parcel, Site, parcel_active
 from . import events
 from .policy import LIMITS
 from .provisioning import SITE_CODE, SMS_NAME_MAX
@@ -276,7 +276,7 @@ def apply_import(session: Session, now: datetime, plans: list[SitePlan], actor: 
         select(Site).where(Site.code.in_(codes)).options(selectinload(Site.compartments))).all()}
     busy = set(session.scalars(
         select(Parcel.compartment_id).join(Site, Site.id == Parcel.site_id)
-        .where(Site.code.in_(codes), Parcel.state.in_(ACTIVE_STATES))).all())
+        .where(Site.code.in_(codes), parcel_active())).all())
     errors = _check_against_database(plans, existing, busy)
     if errors:
         raise ImportRefused(errors)

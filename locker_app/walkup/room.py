@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import ACTIVE_STATES, SIZES, Compartment, Parcel, Site
+from ..models import SIZES, Compartment, Parcel, Site, parcel_active
 from ..services.assignment import alternatives
 
 
 def free_by_size(session: Session, site_id: int) -> dict[str, int]:
     """Free compartments a courier's deposit can get (in service, empty; not those kept for wheelchair users,
     which the assignment gives only to a parcel that asks for one)."""
-    occupied = exists().where(Parcel.compartment_id == Compartment.id, Parcel.state.in_(ACTIVE_STATES))
+    occupied = exists().where(Parcel.compartment_id == Compartment.id, parcel_active())
     rows = session.execute(
         select(Compartment.size, func.count())
         .where(Compartment.site_id == site_id, Compartment.in_service.is_(True), Compartment.accessible.is_(False),
