@@ -176,6 +176,24 @@ def test_a_lost_code_gets_one_answer_and_only_a_waiting_parcel_gets_a_new_code(k
     expect(page.locator("#door-label")).to_have_text("A01")
 
 
+def test_the_form_screens_own_keypad_taps_and_is_translated(kiosk):
+    """The other tests type the form screen's numbers on a keyboard; its on-screen keys are a copy made by the
+    page (js/keypad.js), so they are tapped here, in both languages."""
+    page = kiosk.provision()
+    page.get_by_role("button", name="인증번호를 못 받았어요").click()
+    keys = page.locator("#form-keypad")
+    expect(keys).to_have_attribute("aria-label", "숫자 키패드")
+    for digit in "01012345679":
+        keys.get_by_role("button", name=digit, exact=True).click()
+    keys.get_by_role("button", name="한 자리 지우기").click()
+    keys.get_by_role("button", name="8", exact=True).click()
+    expect(page.locator("#form-value")).to_have_text("010-1234-5678")
+    page.get_by_role("button", name="English").click()
+    expect(keys).to_have_attribute("aria-label", "Number keypad")
+    expect(keys.get_by_role("button", name="Delete one digit")).to_be_visible()
+    keys.get_by_role("button", name="OK", exact=True).click()
+    expect(page.locator("#screen-notice")).to_contain_text("If a parcel is waiting for this number")
+
 def test_a_problem_reported_after_a_pickup_names_the_door(kiosk, live, sms):
     app, world, _ = live
     _, code = deliver(app, world, sms)
