@@ -5,6 +5,7 @@ import * as courier from './courier.js';
 import { collectPayment, hasPaymentTerminal, openDoor } from './device.js';
 import * as help from './help.js';
 import { applyLanguage, formatMoney, translate } from './i18n.js';
+import { buildKeypads } from './keypad.js';
 import { formatPhone } from './phone.js';
 import * as speech from './speech.js';
 import { takeToken } from './token.js';
@@ -567,6 +568,7 @@ async function loadSite() {
 
 function main() {
   document.body.classList.toggle('low', window.localStorage.getItem(LOW_KEY) === '1');
+  buildKeypads();
   wireInput();
   const token = takeToken();
   if (!token) return show('setup');

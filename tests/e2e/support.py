@@ -1,23 +1,34 @@
-"""What the browser tests and the screenshot script share: Debian's Chromium, a live server, deliveries."""
+"""What the browser tests and the screenshot scripts share: Debian's Chromium, a live server, deliveries,
+and the screenshot scripts' own set-up (a throw-away service and browser, fresh kiosk pages, the pictures)."""
 
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import Api, RecordingSender, World, code_from
+from locker_app import create_app
+from locker_app.clock import FrozenClock
+from locker_app.extensions import db
+from tests.conftest import PEPPER, T0, Api, RecordingSender, World, _migrate, code_from, seed_world
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # The kiosk's screen, and the scale the tests and screenshots draw it at (the layout scales with the width).
 KIOSK_SIZE = (1080, 1920)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOT_SCALE = 2  # 1080×1920 drawn at 540×960: the same picture, smaller
 
 
 def browser_missing() -> str | None:
@@ -109,3 +120,69 @@ def relay(app: Flask) -> None:
 
     with app.app_context():
         relay_job()
+
+
+def enter(page: Any, digits: str) -> None:
+    """Digits typed on a physical keypad, then Enter."""
+    page.keyboard.type(digits)
+    page.keyboard.press("Enter")
+
+
+@dataclass
+class Shots:
+    """What a screenshot script drives: the service on its own database, and Chromium."""
+
+    app: Flask
+    world: World
+    sms: RecordingSender
+    clock: FrozenClock
+    base: str
+    browser: Any
+
+    def fresh(self, *init_scripts: str, provisioned: bool = True) -> Any:
+        """A new kiosk (empty local storage) on its first screen, at half the kiosk's size."""
+        size = {"width": KIOSK_SIZE[0] // SCREENSHOT_SCALE, "height": KIOSK_SIZE[1] // SCREENSHOT_SCALE}
+        page = self.browser.new_context(viewport=size, locale="ko-KR").new_page()
+        for script in init_scripts:
+            page.add_init_script(script)
+        page.goto(f"{self.base}/kiosk/" + (f"?token={self.world.kiosk_token}" if provisioned else ""))
+        page.wait_for_selector("#screen-home:not([hidden]), #screen-setup:not([hidden])")
+        page.wait_for_timeout(300)  # the site name arrives a moment later
+        return page
+
+    def shot(self, page: Any, name: str, visible: str) -> None:
+        page.wait_for_selector(f"{visible}:not([hidden])")
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(SCREENSHOTS / f"kiosk-{name}.png"))
+        print(f"docs/screenshots/kiosk-{name}.png")
+
+    def sql(self, statement: str) -> None:
+        """Puts the database in a state no API call reaches (a site's setting, an admin lock)."""
+        with self.app.app_context():
+            db.session.execute(sa.text(statement))
+            db.session.commit()
+
+
+def take_screenshots(take: Callable[[Shots], None]) -> int:
+    """Runs one screenshot script's `take` on a throw-away SQLite database; the script's exit status."""
+    reason = browser_missing()
+    if reason:
+        print(f"cannot take screenshots: {reason}", file=sys.stderr)
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/locker.db"
+        _migrate(url)
+        sms, clock = RecordingSender(), FrozenClock(T0)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CLOCK": clock, "SMS_SENDER": sms, "SMS_KICK": False,
+                          "CODE_PEPPER": PEPPER, "SECRET_KEY": "screenshots"})
+        world = seed_world(app)
+        with live_server(app) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            take(Shots(app, world, sms, clock, base, browser))
+            browser.close()
+        with app.app_context():
+            db.engine.dispose()
+    return 0

@@ -15,7 +15,7 @@ except ImportError:  # the browser fixture says why; in CI this is an error
     if STRICT:
         raise
     pytest.skip("the playwright package is not installed", allow_module_level=True)
-from tests.e2e.support import courier_with_pin, deliver, relay
+from tests.e2e.support import courier_with_pin, deliver, enter, relay
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,28 @@ def sign_in(page, pin: str, phone: str = COURIER_PHONE) -> None:
     page.keyboard.type(pin)
     expect(page.locator("#form-value")).to_have_text("●" * 6)  # a PIN is never shown
     page.keyboard.press("Enter")
+
+
+WORDS = {
+    "ko": {"deliver": "택배 보관", "recipient": "받는 분 휴대폰 번호를 입력하세요", "skip": "건너뛰기"},
+    "en": {"deliver": "Deliver a parcel", "recipient": "Enter the recipient's mobile number", "skip": "Skip"},
+}
+
+
+def signed_in_for_a_delivery(page, pin: str, lang: str = "ko") -> None:
+    """From the start screen to the recipient's number, the courier signed in."""
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name=WORDS[lang]["deliver"]).click()
+    sign_in(page, pin)
+    expect(page.locator("#form-title")).to_have_text(WORDS[lang]["recipient"])
+
+
+def to_a_small_door(page, lang: str = "ko") -> None:
+    """From the recipient's number: RECIPIENT, no tracking number, the small size (the deposit follows)."""
+    enter(page, RECIPIENT.replace("-", ""))
+    page.get_by_role("button", name=WORDS[lang]["skip"]).click()
+    page.locator("button[data-size=S]").click()
 
 
 def sms_to(sms, number: str) -> list[dict]:
@@ -107,10 +129,7 @@ def test_in_english_a_wrong_pin_then_a_parcel_that_does_not_fit_gets_a_larger_si
     page.keyboard.press("Enter")
 
     expect(page.locator("#form-title")).to_have_text("Enter the recipient's mobile number")
-    page.keyboard.type(RECIPIENT.replace("-", ""))
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Skip").click()
-    page.locator("button[data-size=S]").click()
+    to_a_small_door(page, "en")
     expect(page.locator("#deposit-label")).to_have_text("A01")
     page.get_by_role("button", name="It does not fit").click()
 
@@ -176,6 +195,24 @@ def test_a_lost_code_gets_one_answer_and_only_a_waiting_parcel_gets_a_new_code(k
     expect(page.locator("#door-label")).to_have_text("A01")
 
 
+def test_the_form_screens_own_keypad_taps_and_is_translated(kiosk):
+    """The other tests type the form screen's numbers on a keyboard; its on-screen keys are a copy made by the
+    page (js/keypad.js), so they are tapped here, in both languages."""
+    page = kiosk.provision()
+    page.get_by_role("button", name="인증번호를 못 받았어요").click()
+    keys = page.locator("#form-keypad")
+    expect(keys).to_have_attribute("aria-label", "숫자 키패드")
+    for digit in "01012345679":
+        keys.get_by_role("button", name=digit, exact=True).click()
+    keys.get_by_role("button", name="한 자리 지우기").click()
+    keys.get_by_role("button", name="8", exact=True).click()
+    expect(page.locator("#form-value")).to_have_text("010-1234-5678")
+    page.get_by_role("button", name="English").click()
+    expect(keys).to_have_attribute("aria-label", "Number keypad")
+    expect(keys.get_by_role("button", name="Delete one digit")).to_be_visible()
+    keys.get_by_role("button", name="OK", exact=True).click()
+    expect(page.locator("#screen-notice")).to_contain_text("If a parcel is waiting for this number")
+
 def test_a_problem_reported_after_a_pickup_names_the_door(kiosk, live, sms):
     app, world, _ = live
     _, code = deliver(app, world, sms)
@@ -201,9 +238,7 @@ def test_five_idle_minutes_end_the_courier_session(kiosk, live):
     page.on("request", lambda r: ended.append(r.headers.get("x-courier-session"))
             if r.method == "DELETE" and r.url.endswith("/kiosk/v1/courier/session") else None)
     kiosk.provision(clock=True)
-    page.get_by_role("button", name="택배 보관").click()
-    sign_in(page, pin)
-    expect(page.locator("#form-title")).to_have_text("받는 분 휴대폰 번호를 입력하세요")
+    signed_in_for_a_delivery(page, pin)
     page.clock.run_for(60_000)  # a courier's screen outlasts the resident's 30 s
     expect(page.locator("#screen-form")).to_be_visible()
     page.clock.run_for(4 * 60_000 + 1_000)
@@ -224,13 +259,8 @@ def test_behind_the_agent_closing_the_door_stores_the_parcel(kiosk, live, sms):
         status=200, content_type="application/json",
         body=json.dumps({"online": True, "last_sync": None, "doors": door})))
     kiosk.provision()
-    page.get_by_role("button", name="택배 보관").click()
-    sign_in(page, pin)
-    expect(page.locator("#form-title")).to_have_text("받는 분 휴대폰 번호를 입력하세요")
-    page.keyboard.type(RECIPIENT.replace("-", ""))
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="건너뛰기").click()
-    page.locator("button[data-size=S]").click()
+    signed_in_for_a_delivery(page, pin)
+    to_a_small_door(page)
     expect(page.locator("#deposit-label")).to_have_text("A01")
     expect(page.locator("#deposit-hint")).to_have_text("문을 닫으면 자동으로 보관되고 받는 분께 문자가 갑니다.")
     expect(page.get_by_role("button", name="문을 닫았어요")).to_have_count(0)
@@ -277,13 +307,8 @@ def test_through_the_real_agent_and_boards_the_door_closing_stores_the_parcel(br
     try:
         page = context.new_page()
         page.goto(agent.url)
-        page.get_by_role("button", name="택배 보관").click()
-        sign_in(page, pin)
-        expect(page.locator("#form-title")).to_have_text("받는 분 휴대폰 번호를 입력하세요")
-        page.keyboard.type(RECIPIENT.replace("-", ""))
-        page.keyboard.press("Enter")
-        page.get_by_role("button", name="건너뛰기").click()
-        page.locator("button[data-size=S]").click()
+        signed_in_for_a_delivery(page, pin)
+        to_a_small_door(page)
         expect(page.locator("#deposit-label")).to_have_text("A01")
         assert wait_for(lambda: unlocks(sim))  # the agent pulsed A01's lock (board 0, lock 3)
         expect(page.get_by_role("button", name="문을 닫았어요")).to_have_count(0)
@@ -324,15 +349,9 @@ def test_a_session_the_service_ended_asks_the_courier_to_sign_in_again(kiosk, li
     app, _, _ = live
     pin, _ = courier_with_pin(app)
     page = kiosk.provision()
-    page.get_by_role("button", name="English").click()
-    page.get_by_role("button", name="Deliver a parcel").click()
-    sign_in(page, pin)
-    expect(page.locator("#form-title")).to_have_text("Enter the recipient's mobile number")
+    signed_in_for_a_delivery(page, pin, "en")
     clock.advance(minutes=6)  # the service's idle limit passes (the page's own clock has not moved)
-    page.keyboard.type(RECIPIENT.replace("-", ""))
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Skip").click()
-    page.locator("button[data-size=S]").click()
+    to_a_small_door(page, "en")
     expect(page.locator("#notice-title")).to_have_text("Your sign-in has ended")
     page.get_by_role("button", name="Sign in again").click()
     expect(page.locator("#form-title")).to_have_text("Enter the courier's mobile number")
