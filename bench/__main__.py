@@ -88,7 +88,7 @@ def throughput(service: Service, schema: str, seeded: Seeded, p: Plan, concurren
     service_cpu = service.cpu_seconds()
     via_http = _run_process("bench.loadgen", http_job)
     via_http["service_cpu"] = service.cpu_seconds() - service_cpu
-    bare_service = Service(schema, "bench.bare_app:app")
+    bare_service = Service(schema, "bench.bare_app:app", conf=None)
     try:
         bare_cpu = bare_service.cpu_seconds()
         bare = _run_process("bench.loadgen", {**http_job, "port": bare_service.port, "mode": "bare",

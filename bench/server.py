@@ -1,6 +1,7 @@
 """The service under gunicorn, pointed at a bench schema: the production app (wsgi:app, its settings from LOCKER_*)
-in deploy/gunicorn.conf.py's worker shape (workers, worker_class, threads: one shape for the bench and the deploy,
-chosen by the measurement in bench/README.md), overridable with BENCH_WORKERS / BENCH_THREADS / BENCH_WORKER_CLASS."""
+run with deploy/gunicorn.conf.py (its hooks, the warm-up of each new worker, and its recycling of workers) in that
+file's worker shape (workers, worker_class, threads: one shape for the bench and the deploy, chosen by the
+measurement in bench/README.md), overridable with BENCH_WORKERS / BENCH_THREADS / BENCH_WORKER_CLASS."""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ def free_port() -> int:
 
 class Service:
     def __init__(self, schema: str, wsgi_app: str = "wsgi:app", env: dict[str, str] | None = None,
-                 pool: tuple[int, str, int] | None = None) -> None:
+                 pool: tuple[int, str, int] | None = None, conf: Path | None = DEPLOY_CONF) -> None:
+        """`conf`: the gunicorn settings file the deploy runs this pool with (None for an app that is not ours);
+        the shape, the address and the log level given here override it."""
         self.port = free_port()
         self.workers, worker_class, threads = pool or (WORKERS, WORKER_CLASS, THREADS)
         env = {**os.environ, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema),
@@ -74,9 +77,9 @@ class Service:
                # Each bench courier stands for many real ones at machine speed (a person deposits a parcel every
                # half minute or so); the per-courier limit of 600/minute would turn the run into a 429 test.
                "LOCKER_RATELIMIT_COURIER": "1000000/minute", **LIFTED_SMS_CAPS, **(env or {})}
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", worker_class,
-                   "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                   wsgi_app]
+        command = [sys.executable, "-m", "gunicorn", *(["--config", str(conf)] if conf else []),
+                   "--workers", str(self.workers), "--worker-class", worker_class, "--threads", str(threads),
+                   "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", wsgi_app]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         self.environment = env
         self._wait_ready()

@@ -53,6 +53,15 @@ def on_starting(server):
         Path(directory).mkdir(parents=True, exist_ok=True)
 
 
+def post_worker_init(worker):
+    """Before a new worker (at start, and each time one is recycled) takes traffic: what its first request would
+    otherwise pay for, the ORM set up and a database connection open (locker_app/ops/warmup.py)."""
+    from locker_app.ops.warmup import warm
+
+    seconds = warm(worker.wsgi)
+    worker.log.info("Worker %s warmed up in %.0f ms", worker.pid, seconds * 1000)
+
+
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

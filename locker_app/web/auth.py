@@ -24,7 +24,7 @@ def bearer_token() -> str | None:
 Holder = TypeVar("Holder", Courier, Kiosk)
 
 # Built once: every API request runs one, and a statement made afresh costs more than its SQL.
-_BY_DIGEST: dict[type, Select[Any]] = {model: select(model).where(model.token_digest == bindparam("digest"))
+BY_DIGEST: dict[type, Select[Any]] = {model: select(model).where(model.token_digest == bindparam("digest"))
                                        for model in (Courier, Kiosk)}
 
 
@@ -32,7 +32,7 @@ def _holder(model: type[Holder]) -> Holder | None:
     token = bearer_token()
     if not token:
         return None
-    holder: Holder | None = db.session.scalar(_BY_DIGEST[model], {"digest": token_digest(token)})
+    holder: Holder | None = db.session.scalar(BY_DIGEST[model], {"digest": token_digest(token)})
     return holder if holder is not None and holder.active else None
 
 

@@ -79,6 +79,8 @@ def test_two_workers_are_ready_and_report_one_total(served):
     assert len(list((tmp_path / "prometheus").glob("counter_*.db"))) == 2, "both workers served requests"
     log = (tmp_path / "gunicorn.log").read_text().splitlines()
     assert any('"logger": "gunicorn.error"' in line and "Booting worker" in line for line in log)
+    # Each worker set up the ORM and its first connection before its first request (ops/warmup.py).
+    assert sum("warmed up in" in line for line in log) == 2, log
     assert any('"logger": "locker.access"' in line for line in log)
 
 

@@ -1,0 +1,37 @@
+"""A new web worker warms up before its first request (deploy/gunicorn.conf.py's post_worker_init): that request
+then opens no database connection of its own. Without it the first pickup on each new worker was the slowest of a
+morning wave (bench/README.md, "Issue 18")."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from locker_app.extensions import db
+from locker_app.ops.warmup import warm
+from tests.conftest import seed_world
+
+
+def _connections_opened_by_first_pickup(app, kiosk_token: str) -> int:
+    opened = []
+    with app.app_context():
+        event.listen(db.engine, "connect", lambda *_: opened.append(1))
+    answer = app.test_client().post("/kiosk/v1/pickup", json={"code": "00000000"},
+                                    headers={"Authorization": f"Bearer {kiosk_token}"})
+    assert answer.status_code == 403, answer.get_json()  # a wrong code, refused as one
+    return len(opened)
+
+
+def test_a_warmed_up_worker_serves_its_first_pickup_on_a_connection_it_already_has(make_app):
+    seeding = make_app()
+    world = seed_world(seeding)
+    with seeding.app_context():
+        db.engine.dispose()
+    cold, warmed = make_app(), make_app()
+    assert warm(warmed) >= 0
+    assert _connections_opened_by_first_pickup(cold, world.kiosk_token) == 1  # what the warm-up saves
+    assert _connections_opened_by_first_pickup(warmed, world.kiosk_token) == 0
+
+
+def test_a_database_that_does_not_answer_does_not_keep_a_worker_from_starting(make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert warm(app) >= 0
