@@ -62,6 +62,16 @@ def post_worker_init(worker):
     worker.log.info("Worker %s warmed up in %.0f ms", worker.pid, seconds * 1000)
 
 
+def worker_exit(server, worker):
+    """A leaving worker (recycled after max_requests, or the service stopping) lets the SMS it is sending reach
+    the provider and be recorded first; cut off, they would wait out the relay's 5-minute lease (sms/kick.py)."""
+    from locker_app.sms.kick import close_kicker
+
+    if not close_kicker(getattr(worker, "wsgi", None), timeout=10):
+        worker.log.warning("Worker %s left with SMS still being sent; the relay sends them after their lease",
+                           worker.pid)
+
+
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

@@ -16,7 +16,7 @@ def test_the_kiosk_pool_has_the_main_pools_settings_on_its_own_address():
     assert kiosk["bind"] == "127.0.0.1:8001" != main["bind"]
     for name in ("wsgi_app", "timeout", "max_requests", "accesslog", "logconfig_dict", "worker_tmp_dir"):
         assert kiosk[name] == main[name], name
-    for hook in ("on_starting", "post_worker_init", "child_exit"):
+    for hook in ("on_starting", "post_worker_init", "worker_exit", "child_exit"):
         assert kiosk[hook].__code__.co_filename == main[hook].__code__.co_filename, hook
 
 
