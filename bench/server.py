@@ -9,6 +9,7 @@ import ast
 import contextlib
 import http.client
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +24,13 @@ from .database import ROOT_DIR as ROOT
 DEPLOY_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 # The kiosks' own pool (ADR 0015): the proxy sends /kiosk/ there.
 KIOSK_CONF = ROOT / "deploy" / "gunicorn-kiosk.conf.py"
+KIOSK_UNIT = ROOT / "deploy" / "locker-kiosk-web.service"
+
+
+def unit_nice(unit: Path) -> int:
+    """The CPU priority (systemd's Nice=) a deploy unit runs its pool at; 0 when it sets none."""
+    found = re.search(r"^Nice=(-?\d+)\s*$", unit.read_text(), re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 def deploy_shape(text: str | None = None, conf: Path = DEPLOY_CONF) -> tuple[int, str, int]:
@@ -64,9 +72,10 @@ def free_port() -> int:
 
 class Service:
     def __init__(self, schema: str, wsgi_app: str = "wsgi:app", env: dict[str, str] | None = None,
-                 pool: tuple[int, str, int] | None = None, conf: Path | None = DEPLOY_CONF) -> None:
+                 pool: tuple[int, str, int] | None = None, conf: Path | None = DEPLOY_CONF, nice: int = 0) -> None:
         """`conf`: the gunicorn settings file the deploy runs this pool with (None for an app that is not ours);
-        the shape, the address and the log level given here override it."""
+        the shape, the address and the log level given here override it. `nice`: its unit's Nice= (unit_nice);
+        below 0 it needs root, and without it coreutils' nice warns and runs the pool at the normal priority."""
         self.port = free_port()
         self.workers, worker_class, threads = pool or (WORKERS, WORKER_CLASS, THREADS)
         env = {**os.environ, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema),
@@ -77,9 +86,12 @@ class Service:
                # Each bench courier stands for many real ones at machine speed (a person deposits a parcel every
                # half minute or so); the per-courier limit of 600/minute would turn the run into a 429 test.
                "LOCKER_RATELIMIT_COURIER": "1000000/minute", **LIFTED_SMS_CAPS, **(env or {})}
-        command = [sys.executable, "-m", "gunicorn", *(["--config", str(conf)] if conf else []),
+        command = [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "gunicorn",
+                   *(["--config", str(conf)] if conf else []),
                    "--workers", str(self.workers), "--worker-class", worker_class, "--threads", str(threads),
-                   "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", wsgi_app]
+                   "--bind", f"127.0.0.1:{self.port}",
+                   # BENCH_GUNICORN_LOG_LEVEL=info shows each worker's boot, warm-up and exit, with times.
+                   "--log-level", os.environ.get("BENCH_GUNICORN_LOG_LEVEL", "warning"), wsgi_app]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         self.environment = env
         self._wait_ready()

@@ -33,7 +33,7 @@ from . import database
 from .database import ROOT_DIR, Seeded, bench_url, courier_token, kiosk_token, libpq_dsn, site_code, sqlalchemy_url
 from .httpclient import Connection
 from .relay import ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilioProcess
-from .server import KIOSK_CONF, KIOSK_SHAPE, LIFTED_SMS_CAPS, Service
+from .server import KIOSK_CONF, KIOSK_SHAPE, KIOSK_UNIT, LIFTED_SMS_CAPS, Service, unit_nice
 from .stats import percentile
 
 PROVIDER_DELAY = 0.25  # seconds Twilio takes to accept a message sent from Korea
@@ -180,7 +180,8 @@ def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) 
         scheduler = kiosk_service = None
         service = Service(schema, env=env)
         try:
-            kiosk_service = Service(schema, env=env, pool=KIOSK_SHAPE, conf=KIOSK_CONF)
+            kiosk_service = Service(schema, env=env, pool=KIOSK_SHAPE, conf=KIOSK_CONF,
+                                     nice=unit_nice(KIOSK_UNIT))
             scheduler = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "locker", "scheduler"], cwd=ROOT_DIR,
                 env={**service.environment, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema)},

@@ -26,9 +26,11 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so that no leak grows without bound; the jitter keeps them from all
-# restarting at once.
+# restarting at once. A restart takes a worker away for ~1.5 s (its boot and warm-up): with a jitter of a tenth
+# the two workers left within 0.4 s of each other in a morning wave and the pool was gone for 2 s, then 8 s
+# behind; half of max_requests spreads them by ~8 s at a wave's rate (bench/README.md, ADR 0017).
 max_requests = 2000
-max_requests_jitter = 200
+max_requests_jitter = 1000
 # Heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
