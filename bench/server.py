@@ -118,8 +118,11 @@ class Service:
             return []
 
     def cpu_seconds(self) -> float:
-        """User and system CPU of all workers so far."""
-        total = 0
+        """User and system CPU of all workers so far, those gunicorn has recycled included: the master reaps them,
+        so their CPU is in its cutime and cstime (without it, a run in which workers recycled counted only the
+        new workers' CPU: 0.7 ms a pair in the first full run with recycling on)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = int(fields[13]) + int(fields[14])  # cutime, cstime: the workers that have exited
         for pid in self.worker_pids():
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime
