@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -12,23 +11,15 @@ from werkzeug.serving import make_server
 
 from locker_app.extensions import db
 from tests.conftest import PEPPER, code_from, seed_world
-from tests.fakes.twilio import start_fake_twilio
+from tests.fakes.twilio_fixtures import fake_twilio, twilio_config
 
-
-@pytest.fixture
-def fake_twilio() -> Iterator:
-    fake, server = start_fake_twilio()
-    yield fake
-    fake.release_hang.set()
-    server.shutdown()
+__all__ = ["fake_twilio"]  # a fixture these tests use
 
 
 @pytest.fixture
 def live(make_app, fake_twilio):
     """The app behind a real HTTP server, sending SMS with the real Twilio SDK to the fake."""
-    app = make_app(SMS_BACKEND="twilio", SMS_SENDER=None, SMS_KICK=True, TWILIO_ACCOUNT_SID="AC" + "1" * 32,
-                   TWILIO_AUTH_TOKEN="secret-auth-token", TWILIO_FROM_NUMBER="+15005550006",
-                   TWILIO_BASE_URL=fake_twilio.url, PUBLIC_URL="https://locker.example.org")
+    app = make_app(**twilio_config(fake_twilio, SMS_KICK=True, PUBLIC_URL="https://locker.example.org"))
     world = seed_world(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -6,7 +6,6 @@ three minutes once its gunicorn recycled workers as the deploy does."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -14,23 +13,21 @@ import sqlalchemy as sa
 from locker_app.extensions import db
 from locker_app.sms.kick import close_kicker
 from tests.conftest import Api, seed_world
-from tests.fakes.twilio import start_fake_twilio
+from tests.fakes.twilio import FakeTwilio
+from tests.fakes.twilio_fixtures import fake_twilio, twilio_config
+
+__all__ = ["fake_twilio"]  # a fixture these tests use
 
 
 @pytest.fixture
-def slow_twilio() -> Iterator:
-    fake, server = start_fake_twilio()
-    fake.delay = 0.5  # the send in flight when the worker is told to leave
-    yield fake
-    fake.release_hang.set()
-    server.shutdown()
+def slow_twilio(fake_twilio: FakeTwilio) -> FakeTwilio:
+    fake_twilio.delay = 0.5  # the send in flight when the worker is told to leave
+    return fake_twilio
 
 
 @pytest.fixture
 def kicking(make_app, slow_twilio):
-    app = make_app(SMS_BACKEND="twilio", SMS_SENDER=None, SMS_KICK=True, TWILIO_ACCOUNT_SID="AC" + "1" * 32,
-                   TWILIO_AUTH_TOKEN="secret-auth-token", TWILIO_FROM_NUMBER="+15005550006",
-                   TWILIO_BASE_URL=slow_twilio.url)
+    app = make_app(**twilio_config(slow_twilio, SMS_KICK=True))
     return app, Api(app.test_client(), seed_world(app))
 
 
