@@ -1,6 +1,6 @@
 """SMS relay throughput to a local fake Twilio, against bare HTTP posts to the same server.
 
-All three run in this process at the relay's concurrency (LOCKER_SMS_RELAY_CONCURRENCY, default 4): the relay
+All three run in this process at the relay's concurrency (LOCKER_SMS_RELAY_CONCURRENCY, default 16): the relay
 through `relay_job` with the real TwilioSender (the Twilio SDK), claiming and recording each message in the
 database; the SDK alone (`TwilioSender.send` from that many threads, no database), which separates the SDK's own
 cost from ours; and bare posts with http.client and the same form body from that many threads, nothing else.

@@ -128,6 +128,11 @@ class Service:
             total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / os.sysconf("SC_CLK_TCK")
 
+    def nice(self) -> int:
+        """The CPU priority the pool really runs at (coreutils' nice only warns when it may not lower it)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[16])  # nice, field 19
+
     def peak_rss_mib(self) -> float:
         """The largest peak resident set (VmHWM) among the workers."""
         peaks = []

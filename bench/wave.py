@@ -52,6 +52,7 @@ class Wave:
     pickup_errors: list[int] = field(default_factory=list)
     shared_pickups: list[float] = field(default_factory=list)  # the same, through the couriers' pool
     shared_pickup_errors: list[int] = field(default_factory=list)
+    kiosk_nice: tuple[int, int] = (0, 0)  # (the kiosks' pool ran at, its unit asks for)
     verifiers_pending: int = -1  # offline verifiers the scheduler had still to hash when the SMS had drained
     sms: list[float] = field(default_factory=list)  # deposit -> accepted, seconds
     unsent: int = 0
@@ -182,6 +183,7 @@ def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) 
         try:
             kiosk_service = Service(schema, env=env, pool=KIOSK_SHAPE, conf=KIOSK_CONF,
                                      nice=unit_nice(KIOSK_UNIT))
+            wave.kiosk_nice = (kiosk_service.nice(), unit_nice(KIOSK_UNIT))
             scheduler = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "locker", "scheduler"], cwd=ROOT_DIR,
                 env={**service.environment, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema)},
@@ -227,6 +229,9 @@ def report(wave: Wave) -> None:
         print(f"SMS deposit -> provider accepted: p50 {percentile(wave.sms, 0.5):.2f} s, p90 "
               f"{percentile(wave.sms, 0.9):.2f} s, p99 {sms_p99:.2f} s, max {max(wave.sms):.2f} s; "
               f"{wave.unsent} not sent; backlog drained {wave.drain_seconds:.1f} s after the last deposit")
+    ran, asked = wave.kiosk_nice
+    print(f"the kiosks' pool ran at nice {ran}" + ("" if ran == asked else
+          f", NOT its unit's {asked} (lowering it needs root): its pickups are not measured as deployed"))
     for label, times, errors in (("the kiosks' own pool (as deployed)", wave.pickups, wave.pickup_errors),
                                  ("the couriers' pool (one pool for all)", wave.shared_pickups,
                                   wave.shared_pickup_errors)):

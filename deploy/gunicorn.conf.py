@@ -58,9 +58,15 @@ def on_starting(server):
 def post_worker_init(worker):
     """Before a new worker (at start, and each time one is recycled) takes traffic: what its first request would
     otherwise pay for, the ORM set up and a database connection open (locker_app/ops/warmup.py)."""
-    from locker_app.ops.warmup import warm
+    # Only a speed-up: an error here must not count as a failed boot, which would make the master stop the service.
+    try:
+        from locker_app.ops.warmup import warm
 
-    seconds = warm(worker.wsgi)
+        seconds = warm(worker.wsgi)
+    except Exception as exc:  # any failure leaves the worker as it was before warm-ups existed
+        worker.log.warning("Worker %s did not warm up (%s); its first request pays for it", worker.pid,
+                           type(exc).__name__)
+        return
     worker.log.info("Worker %s warmed up in %.0f ms", worker.pid, seconds * 1000)
 
 

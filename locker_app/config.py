@@ -74,7 +74,8 @@ def load_settings(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         # Send the SMS from the web process right after the deposit commits, instead of waiting for
         # the scheduler's next relay run.
         "SMS_KICK": _flag(env.get("LOCKER_SMS_KICK"), default=True),
-        # SMS in flight (sms/relay.py): 40 SMS/s at a real provider's 250-300 ms needs 10-12 (bench/README.md).
+        # SMS in flight (sms/relay.py): 40 SMS/s at a real provider's 250-300 ms needs 10-12; 16 leaves room for
+        # a wave's hiccups (bench/README.md, "Fourth session"; ADR 0017).
         "SMS_RELAY_CONCURRENCY": int(env.get("LOCKER_SMS_RELAY_CONCURRENCY") or 16),
         "PRODUCTION": _flag(env.get("LOCKER_PRODUCTION")),
         # The public directory's map (/sites/): tiles load in the visitor's browser; empty turns the map off.

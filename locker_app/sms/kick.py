@@ -54,6 +54,8 @@ class Kicker:
             while True:
                 with self._cond:
                     self._again = False
+                    if self._closed:
+                        return  # closed just after this thread was started: nothing claimed yet
                 try:
                     with self.app.app_context():
                         relay_job()

@@ -35,3 +35,50 @@ def test_a_warmed_up_worker_serves_its_first_pickup_on_a_connection_it_already_h
 def test_a_database_that_does_not_answer_does_not_keep_a_worker_from_starting(make_app):
     app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert warm(app) >= 0
+
+
+def test_a_database_that_hangs_does_not_hold_the_worker_past_the_warm_up_bound(make_app, monkeypatch):
+    """A listening socket that never answers PostgreSQL's startup: without the bound the warm-up would wait until
+    gunicorn's boot timeout killed the worker, and the next one the same, over and over."""
+    import socket
+    import time
+
+    from locker_app.ops import warmup
+
+    monkeypatch.setattr(warmup, "DATABASE_SECONDS", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        app = make_app(SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://nobody@127.0.0.1:{port}/none")
+        started = time.monotonic()
+        warm(app)
+        assert time.monotonic() - started < 10  # returned at the bound, not when the database gave up
+
+
+def test_a_warm_up_that_fails_leaves_the_worker_booting(monkeypatch):
+    """gunicorn treats an exception in post_worker_init as a failed boot and the master then stops the service."""
+    import runpy
+    from pathlib import Path
+
+    from locker_app.ops import warmup
+
+    hooks = runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"))
+
+    def broken(_app):
+        raise RuntimeError("mapper trouble")
+
+    monkeypatch.setattr(warmup, "warm", broken)
+    said = []
+
+    class Log:
+        def warning(self, message, *args):
+            said.append(message % args)
+
+        info = warning
+
+    class Worker:
+        pid, wsgi, log = 4242, None, Log()
+
+    hooks["post_worker_init"](Worker())
+    assert said == ["Worker 4242 did not warm up (RuntimeError); its first request pays for it"]
