@@ -24,8 +24,12 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-# pg_try_advisory_lock's key: any number the service uses for nothing else ("SMS relay").
+# pg_try_advisory_lock's key: any number the service uses for nothing else ("SMS relay"), beside the schema's
+# hash. Advisory locks are per database, not per schema: with one key, a deployment in one schema (or the bench,
+# or the tests) held the turn for another in the same database, whose relays then sent nothing.
 ADVISORY_KEY = 0x534D5352
+_TAKE = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
+_GIVE_BACK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
 _in_memory = threading.Lock()  # an in-memory SQLite database lives in one process
 
 
@@ -40,13 +44,13 @@ def relay_turn(session: Session) -> Iterator[bool]:
     engine = _engine(session)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            mine = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}))
+            mine = bool(connection.scalar(_TAKE, {"key": ADVISORY_KEY}))
             connection.commit()
             try:
                 yield mine
             finally:
                 if mine:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                    connection.execute(_GIVE_BACK, {"key": ADVISORY_KEY})
                     connection.commit()
         return
     database = engine.url.database
