@@ -64,6 +64,11 @@ LIFTED_SMS_CAPS = {name: "1000000" for name in (
     "LOCKER_SMS_DAILY_CAP_PER_NUMBER", "LOCKER_SMS_DAILY_CAP_PER_NUMBER_ALL")}
 
 
+def _proc_stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (which may hold spaces): index 0 is field 3, the state."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -121,17 +126,16 @@ class Service:
         """User and system CPU of all workers so far, those gunicorn has recycled included: the master reaps them,
         so their CPU is in its cutime and cstime (without it, a run in which workers recycled counted only the
         new workers' CPU: 0.7 ms a pair in the first full run with recycling on)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total = int(fields[13]) + int(fields[14])  # cutime, cstime: the workers that have exited
+        master = _proc_stat(self.process.pid)
+        total = int(master[13]) + int(master[14])  # cutime, cstime: the workers that have exited
         for pid in self.worker_pids():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = _proc_stat(pid)
             total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / os.sysconf("SC_CLK_TCK")
 
     def nice(self) -> int:
         """The CPU priority the pool really runs at (coreutils' nice only warns when it may not lower it)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[16])  # nice, field 19
+        return int(_proc_stat(self.process.pid)[16])  # nice, field 19
 
     def peak_rss_mib(self) -> float:
         """The largest peak resident set (VmHWM) among the workers."""

@@ -181,9 +181,9 @@ def run_wave(rate: float, seconds: float, relay_concurrency: int | None = None) 
         scheduler = kiosk_service = None
         service = Service(schema, env=env)
         try:
-            kiosk_service = Service(schema, env=env, pool=KIOSK_SHAPE, conf=KIOSK_CONF,
-                                     nice=unit_nice(KIOSK_UNIT))
-            wave.kiosk_nice = (kiosk_service.nice(), unit_nice(KIOSK_UNIT))
+            asked = unit_nice(KIOSK_UNIT)
+            kiosk_service = Service(schema, env=env, pool=KIOSK_SHAPE, conf=KIOSK_CONF, nice=asked)
+            wave.kiosk_nice = (kiosk_service.nice(), asked)
             scheduler = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "locker", "scheduler"], cwd=ROOT_DIR,
                 env={**service.environment, "LOCKER_DATABASE_URL": sqlalchemy_url(bench_url(), schema)},

@@ -94,7 +94,7 @@ def relay_job(now: datetime | None = None) -> int:
     sender = current_app.extensions["locker.sms_sender"]
     try:
         sent = relay_once(current_session(), sender, clock, status_callback_url(),
-                          concurrency=int(current_app.config.get("SMS_RELAY_CONCURRENCY", 16)))
+                          concurrency=current_app.config["SMS_RELAY_CONCURRENCY"])
         if current_app.config.get("TWILIO_REDACT"):
             redact_once(current_session(), sender, clock())
         return sent

@@ -30,7 +30,7 @@ SIZES = ("S", "M", "L", "XL")
 # A compartment holds at most one parcel in these states; the partial unique index below says so.
 ACTIVE_STATES = ("reserved", "stored", "expired")
 PARCEL_STATES = ("reserved", "stored", "picked_up", "cancelled", "expired", "returned")
-_ACTIVE_SQL = "state IN ('reserved', 'stored', 'expired')"
+_ACTIVE_SQL = "state IN (" + ", ".join(f"'{state}'" for state in ACTIVE_STATES) + ")"  # the partial index's
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, jsonify
+from flask import Response, g
 
 from ..extensions import current_session
 from ..offline import schemas as offline_io
@@ -14,17 +14,11 @@ from ..openapi.contract import contract
 from ..services import admin_auth, admin_search, compartments, events, occupancy
 from ..services.parcels import find_site
 from ..web.parsing import json_object, query_int
-from ..web.transaction import commit, now
+from ..web.transaction import commit, committed_json, now
 from . import bp
 from .csv_export import EXPORT_MAX_ROWS, csv_response
 from .filters import event_filter, message_filter, page, text
 from .shaping import EVENT_COLUMNS, MESSAGE_COLUMNS, as_json, csv_row
-
-
-def _json(payload: Any, status: int = 200) -> Response:
-    response = jsonify(payload)
-    response.status_code = status
-    return response
 
 
 @bp.get("/api/me")
@@ -32,16 +26,14 @@ def _json(payload: Any, status: int = 200) -> Response:
 def api_me() -> Response:
     admin = g.admin
     payload = {"username": admin.username, "role": admin.role, "via": "token" if g.via_token else "session"}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/occupancy")
 @contract("Occupancy by site and size", auth="admin", responses={200: io.AnyObject})
 def api_occupancy() -> Response:
     payload = occupancy.occupancy(current_session(), now(), district=text("district"), site_code=text("site"))
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/kiosks")
@@ -52,8 +44,7 @@ def api_kiosks() -> Response:
     visible = [site.id for site in occupancy.choose_sites(session, district=text("district"), site_code=text("site"))]
     payload = {"kiosks": [{k: v for k, v in row.items() if k != "site_id"}
                           for row in offline_service.kiosk_rows(session, now(), visible)]}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/occupancy/history")
@@ -62,8 +53,7 @@ def api_kiosks() -> Response:
 def api_occupancy_history() -> Response:
     payload = occupancy.history(current_session(), now(), hours=query_int("hours", 48, 1, 24 * 90),
                                 district=text("district"), site_code=text("site"))
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/sites/<site_code>/compartments")
@@ -72,8 +62,7 @@ def api_compartments(site_code: str) -> Response:
     session = current_session()
     site = find_site(session, site_code)
     payload = {"site": site.code, "compartments": compartments.compartment_rows(session, site)}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 def _compartment_after(site_code: str, label: str) -> dict[str, Any]:
@@ -89,8 +78,7 @@ def api_disable(site_code: str, label: str) -> Response:
     body = json_object()
     compartments.disable(current_session(), now(), admin_auth.actor(g.admin), site_code, label, body.get("reason"))
     payload = _compartment_after(site_code, label)
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.post("/api/sites/<site_code>/compartments/<label>/enable")
@@ -100,8 +88,7 @@ def api_enable(site_code: str, label: str) -> Response:
     body = json_object(optional=True)
     compartments.enable(current_session(), now(), admin_auth.actor(g.admin), site_code, label, body.get("reason"))
     payload = _compartment_after(site_code, label)
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/parcels")
@@ -110,8 +97,7 @@ def api_parcels() -> Response:
     found = admin_search.search_parcels(current_session(), tracking_number=text("tracking_number"),
                                         state=text("state", 16, exact=True), site_code=text("site"), page=page())
     payload = {"parcels": [admin_search.admin_parcel_view(p) for p in found]}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/parcels/<parcel_id>")
@@ -122,8 +108,7 @@ def api_parcel(parcel_id: str) -> Response:
     history = admin_search.search_events(session, admin_search.EventFilter(parcel_id=parcel_id))
     messages = admin_search.search_messages(session, admin_search.MessageFilter(parcel_id=parcel_id))
     payload = {**parcel, "events": [as_json(r) for r in history], "messages": [as_json(r) for r in messages]}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/events")
@@ -131,8 +116,7 @@ def api_parcel(parcel_id: str) -> Response:
 def api_events() -> Response:
     rows = admin_search.search_events(current_session(), event_filter(), page(100))
     payload = {"events": [as_json(r) for r in rows]}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 @bp.get("/api/messages")
@@ -140,8 +124,7 @@ def api_events() -> Response:
 def api_messages() -> Response:
     rows = admin_search.search_messages(current_session(), message_filter(), page(100))
     payload = {"messages": [as_json(r) for r in rows]}
-    commit()
-    return _json(payload)
+    return committed_json(payload)
 
 
 def _export(kind: str, rows: list[dict[str, Any]], columns: tuple[str, ...], filters: dict[str, Any]) -> Response:

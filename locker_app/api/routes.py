@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 
 from ..extensions import current_session
 from ..openapi import schemas as io
 from ..openapi.contract import contract
 from ..services import parcels, resend
 from ..sms.kick import kick_relay
+from ..web.answers import json_answer
 from ..web.auth import current_courier
 from ..web.parsing import json_object, query_int
 from ..web.problems import problem
-from ..web.transaction import after_commit, commit, now
+from ..web.transaction import after_commit, committed_json, now
 from .idempotent import idempotent
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -26,12 +27,6 @@ _PARCEL_LINKS = {201: {name: {"operationId": op, "parameters": {"parcel_id": "$r
 @bp.before_request
 def _authenticate() -> None:
     g.courier = current_courier()
-
-
-def _json(payload: object, status: int = 200) -> Response:
-    response = jsonify(payload)
-    response.status_code = status
-    return response
 
 
 @bp.post("/sites/<site_code>/reservations")
@@ -50,7 +45,7 @@ def reserve(site_code: str) -> Response:
         size=body.get("size"),
         accessible=body.get("accessible", False),
     )
-    return _json(view, 201)
+    return json_answer(view, 201)
 
 
 @bp.post("/parcels/<parcel_id>/deposit")
@@ -61,7 +56,7 @@ def deposit(parcel_id: str) -> Response:
     json_object(optional=True)
     view = parcels.deposit(current_session(), now(), g.courier, parcel_id, current_app.config["CODE_PEPPERS"])
     after_commit(kick_relay)
-    return _json(view)
+    return json_answer(view)
 
 
 @bp.post("/parcels/<parcel_id>/cancel")
@@ -71,7 +66,7 @@ def deposit(parcel_id: str) -> Response:
 def cancel(parcel_id: str) -> Response:
     json_object(optional=True)
     parcel = parcels.cancel(current_session(), now(), g.courier, parcel_id)
-    return _json(parcels.parcel_view(parcel))
+    return json_answer(parcels.parcel_view(parcel))
 
 
 @bp.post("/parcels/<parcel_id>/resend")
@@ -90,15 +85,14 @@ def resend_code(parcel_id: str) -> Response:
     after_commit(kick_relay)
     view = parcels.parcel_view(parcel)
     view["resends_left"] = resend.MAX_RESENDS - resend.resends_so_far(session, parcel.id)
-    return _json(view)
+    return json_answer(view)
 
 
 @bp.get("/parcels/<parcel_id>")
 @contract("One of the carrier's parcels", auth="courier", responses={200: io.ParcelOut})
 def get_parcel(parcel_id: str) -> Response:
     view = parcels.parcel_view(parcels.get_for_carrier(current_session(), g.courier, parcel_id))
-    commit()
-    return _json(view)
+    return committed_json(view)
 
 
 @bp.get("/parcels")
@@ -115,5 +109,4 @@ def list_parcels() -> Response:
         offset=query_int("offset", 0, 0, 1_000_000),
     )
     payload = {"parcels": [parcels.parcel_view(p) for p in found]}
-    commit()
-    return _json(payload)
+    return committed_json(payload)

@@ -4,7 +4,7 @@ A worker's first request used to configure every ORM mapper, open the pool's fir
 compile the statements it runs: 70 ms alone in process, 250-360 ms in a morning wave, where the first pickup on
 each worker of the kiosks' pool was the wave's slowest (bench/README.md, "Issue 18"). Workers are recycled
 every ~2,000 requests, so in production that is one slow door every few minutes per worker, not once a boot.
-Only reads, with values that match no row: the warm-up changes nothing and leaves nothing in the logs.
+Only reads, with values that match no row: the warm-up changes nothing and writes no access-log line.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def warm(app: Flask) -> float:
     in DATABASE_SECONDS is no reason to keep the worker from starting (/readyz says so): the first request then pays
     as before."""
     started = time.perf_counter()
-    if not isinstance(app, Flask):
-        return 0.0  # gunicorn serving an app that is not ours (the bench's bare Flask baseline goes without the conf)
+    if not isinstance(app, Flask) or "sqlalchemy" not in app.extensions:
+        return 0.0  # an app that is not ours, served with this conf (the bench's bare Flask baseline, say)
     configure_mappers()
     reads = threading.Thread(target=_database_reads, args=(app,), name="warm-up", daemon=True)
     reads.start()

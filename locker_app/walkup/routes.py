@@ -8,15 +8,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 
 from ..api.idempotent import idempotent
 from ..extensions import current_session
 from ..openapi.contract import contract
 from ..sms.kick import kick_relay
+from ..web.answers import json_answer
 from ..web.auth import current_kiosk
 from ..web.parsing import json_object
-from ..web.transaction import after_commit, commit, now
+from ..web.transaction import after_commit, commit, committed_json, now
 from . import credentials, deposits, lost_code, reports, sessions
 from . import schemas as io
 
@@ -30,15 +31,9 @@ def _authenticate() -> None:
     g.kiosk.last_seen_at = now()
 
 
-def _json(payload: object, status: int = 200) -> Response:
-    response = jsonify(payload)
-    response.status_code = status
-    return response
-
-
 def _in_session(view: dict[str, Any], status: int = 200) -> Response:
     """A deposit step's answer, with when the courier's session now ends (each step extends it)."""
-    return _json({**view, "session_expires_at": sessions.expires_at(g.courier_session)}, status)
+    return json_answer({**view, "session_expires_at": sessions.expires_at(g.courier_session)}, status)
 
 
 def _deposit_step(summary: str, description: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -76,8 +71,7 @@ def sign_in() -> Response:
         commit()  # the wrong PIN stays counted
         raise refused.error from None
     answer = sessions.open_session(session, at, g.kiosk, courier)
-    commit()
-    return _json(answer, 201)
+    return committed_json(answer, 201)
 
 
 @bp.delete("/courier/session")
@@ -85,8 +79,7 @@ def sign_in() -> Response:
 @courier_session
 def sign_out() -> Response:
     sessions.end(current_session(), now(), g.courier_session, f"kiosk:{g.kiosk.id}")
-    commit()
-    return _json({"ended": True})
+    return committed_json({"ended": True})
 
 
 @bp.post("/courier/deposits")
@@ -134,8 +127,7 @@ def resend_code() -> Response:
                                     current_app.config["CODE_PEPPERS"], f"kiosk:{g.kiosk.id}")
     if queued:
         after_commit(kick_relay)
-    commit()
-    return _json(lost_code.ACCEPTED, 202)
+    return committed_json(lost_code.ACCEPTED, 202)
 
 
 @bp.post("/reports")
@@ -145,5 +137,4 @@ def report() -> Response:
     body = json_object()
     reports.report(current_session(), now(), g.kiosk.site, body.get("kind"), body.get("compartment"),
                    f"kiosk:{g.kiosk.id}")
-    commit()
-    return _json({"status": "accepted", "detail": "thank you: the operator has been told"}, 202)
+    return committed_json({"status": "accepted", "detail": "thank you: the operator has been told"}, 202)

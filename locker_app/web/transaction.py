@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Response, current_app, g, jsonify
+from flask import Response, current_app, g
 
 from ..extensions import db
+from .answers import json_answer
 
 
 def now() -> datetime:
@@ -37,6 +38,4 @@ def committed_json(payload: object, status: int = 200) -> Response:
     for work that did not commit.
     """
     commit()
-    response = jsonify(payload)
-    response.status_code = status
-    return response
+    return json_answer(payload, status)

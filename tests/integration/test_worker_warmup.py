@@ -32,9 +32,11 @@ def test_a_warmed_up_worker_serves_its_first_pickup_on_a_connection_it_already_h
     assert _connections_opened_by_first_pickup(warmed, world.kiosk_token) == 0
 
 
-def test_a_database_that_does_not_answer_does_not_keep_a_worker_from_starting(make_app):
+def test_a_database_that_refuses_does_not_keep_a_worker_from_starting_and_says_so(make_app, caplog):
     app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
-    assert warm(app) >= 0
+    with caplog.at_level("WARNING", logger="locker_app.ops.warmup"):
+        warm(app)
+    assert [r.getMessage() for r in caplog.records] == ["warm-up: the database did not answer (OperationalError)"]
 
 
 def test_a_database_that_hangs_does_not_hold_the_worker_past_the_warm_up_bound(make_app, monkeypatch):

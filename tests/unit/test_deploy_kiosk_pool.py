@@ -32,8 +32,7 @@ def test_the_proxy_routes_kiosk_requests_to_the_kiosk_pool_and_its_unit_runs_it(
 
 
 def test_the_kiosk_pool_runs_before_the_couriers_when_the_host_is_busy_and_the_bench_runs_it_so():
-    from bench.server import DEPLOY_CONF, KIOSK_UNIT, unit_nice
+    from bench.server import KIOSK_UNIT, unit_nice
 
     assert unit_nice(KIOSK_UNIT) < 0
     assert unit_nice(DEPLOY / "locker-web.service") == 0
-    assert DEPLOY_CONF.parent == KIOSK_UNIT.parent == DEPLOY
